@@ -1,0 +1,27 @@
+# softdelete: PGXS build.  The version lives in softdelete.control only.
+EXTENSION    = softdelete
+EXTVERSION   = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
+MODULE_big   = softdelete
+OBJS         = src/softdelete.o src/catalog.o src/visibility.o src/redirect.o \
+               src/functions.o
+DATA         = $(EXTENSION)--$(EXTVERSION).sql
+PG_CONFIG   ?= pg_config
+
+# pg_regress and the isolation tester start their own throwaway instance with
+# the library preloaded (test/regress.conf), so they never touch a real server.
+REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --temp-instance=tmp_check --temp-config=test/regress.conf \
+               --load-extension=$(EXTENSION)
+ISOLATION    = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
+ISOLATION_OPTS = --temp-instance=tmp_check_iso --temp-config=test/regress.conf \
+               --load-extension=$(EXTENSION)
+TAP_TESTS    = 1
+
+PG_CFLAGS   += -Wall -Wextra -Werror -Wno-unused-parameter \
+               -Wno-missing-field-initializers
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# Every object depends on the one header.
+$(OBJS): src/softdelete.h src/compat.h

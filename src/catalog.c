@@ -1,0 +1,417 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.c
+ *		Which tables are enabled: the registry table, the per-backend cache
+ *		the planner hook reads, and the invalidation that keeps it honest.
+ *
+ * The registry (softdelete.registry) is small.  Each backend loads it whole
+ * into a hash table on first need and adds an entry per relation it is asked
+ * about (negative entries too, and partitions or inheritance children, which
+ * resolve to their enabled ancestor).  Any relcache invalidation of the
+ * registry or of a cached relation, and any change of a schema (CREATE or
+ * DROP EXTENSION), marks the whole cache stale; enabling and disabling send
+ * such invalidations, transactionally, to every backend.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_inherits.h"
+#include "commands/extension.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "softdelete.h"
+
+/* softdelete.registry's columns */
+#define Anum_registry_relid			1
+#define Anum_registry_mode			2
+#define Anum_registry_column_name	3
+#define Anum_registry_archive		4
+#define Anum_registry_versions		5
+#define Anum_registry_enabled_at	6
+#define Natts_registry				6
+
+typedef struct SdCacheEntry
+{
+	Oid			relid;			/* hash key */
+	bool		enabled;
+	SdTable		table;
+} SdCacheEntry;
+
+static HTAB *sd_cache = NULL;
+static MemoryContext sd_cache_cxt = NULL;
+static bool sd_cache_valid = false;
+static bool sd_any_enabled = false;
+static Oid	sd_registry_oid = InvalidOid;
+
+/* Bumped at every reload, so dependent caches know to drop their entries. */
+uint64		sd_catalog_generation = 0;
+
+static void
+sd_relcache_callback(Datum arg, Oid relid)
+{
+	if (!sd_cache_valid)
+		return;
+	if (!OidIsValid(relid) || relid == sd_registry_oid ||
+		(sd_cache != NULL && hash_search(sd_cache, &relid, HASH_FIND, NULL)))
+		sd_cache_valid = false;
+}
+
+static void
+sd_syscache_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	sd_cache_valid = false;
+}
+
+void
+sd_catalog_init(void)
+{
+	CacheRegisterRelcacheCallback(sd_relcache_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, sd_syscache_callback, (Datum) 0);
+}
+
+/*
+ * The registry table's OID, or InvalidOid when the extension is not
+ * installed in this database (missing_ok) .
+ */
+Oid
+sd_catalog_registry_relid(bool missing_ok)
+{
+	Oid			nsp;
+	Oid			relid = InvalidOid;
+
+	if (OidIsValid(get_extension_oid("softdelete", true)))
+	{
+		nsp = get_namespace_oid("softdelete", true);
+		if (OidIsValid(nsp))
+			relid = get_relname_relid("registry", nsp);
+	}
+	if (!OidIsValid(relid) && !missing_ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("extension \"softdelete\" is not installed in this database"),
+				 errhint("Run CREATE EXTENSION softdelete.")));
+	return relid;
+}
+
+/* Fill the flag column's number and type, as seen in relation relid. */
+static void
+sd_resolve_flag_column(SdTable *t, Oid relid)
+{
+	Oid			collid;
+
+	t->relid = relid;
+	t->flag_attno = InvalidAttrNumber;
+	t->flag_type = InvalidOid;
+	t->flag_typmod = -1;
+	if (t->mode != SD_MODE_FLAG)
+		return;
+	t->flag_attno = get_attnum(relid, NameStr(t->column_name));
+	if (t->flag_attno > 0)
+		get_atttypetypmodcoll(relid, t->flag_attno, &t->flag_type,
+							  &t->flag_typmod, &collid);
+	else
+		t->flag_attno = InvalidAttrNumber;
+}
+
+/* Decode one registry row. */
+static void
+sd_decode_registry_row(HeapTuple tup, TupleDesc desc, SdTable *t)
+{
+	bool		isnull;
+	Datum		d;
+	char	   *mode;
+
+	memset(t, 0, sizeof(SdTable));
+	t->root = DatumGetObjectId(heap_getattr(tup, Anum_registry_relid, desc,
+											&isnull));
+	mode = TextDatumGetCString(heap_getattr(tup, Anum_registry_mode, desc,
+											&isnull));
+	t->mode = strcmp(mode, "archive") == 0 ? SD_MODE_ARCHIVE : SD_MODE_FLAG;
+	d = heap_getattr(tup, Anum_registry_column_name, desc, &isnull);
+	if (!isnull)
+		namestrcpy(&t->column_name, NameStr(*DatumGetName(d)));
+	d = heap_getattr(tup, Anum_registry_archive, desc, &isnull);
+	t->archive = isnull ? InvalidOid : DatumGetObjectId(d);
+	d = heap_getattr(tup, Anum_registry_versions, desc, &isnull);
+	t->versions = isnull ? false : DatumGetBool(d);
+	sd_resolve_flag_column(t, t->root);
+}
+
+/* Reload the registry into a fresh cache, unless the cache is valid. */
+static void
+sd_catalog_refresh(void)
+{
+	HASHCTL		ctl;
+	Relation	rel;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	if (sd_cache_valid)
+		return;
+	sd_any_enabled = false;
+	if (!IsTransactionState())
+		return;
+
+	if (sd_cache_cxt == NULL)
+		sd_cache_cxt = AllocSetContextCreate(CacheMemoryContext,
+											 "softdelete cache",
+											 ALLOCSET_SMALL_SIZES);
+	else
+		MemoryContextReset(sd_cache_cxt);
+	sd_cache = NULL;
+	sd_catalog_generation++;
+
+	/* Valid from now on: an invalidation arriving while we read clears it. */
+	sd_cache_valid = true;
+	PG_TRY();
+	{
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(SdCacheEntry);
+		ctl.hcxt = sd_cache_cxt;
+		sd_cache = hash_create("softdelete tables", 64, &ctl,
+							   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+
+		sd_registry_oid = sd_catalog_registry_relid(true);
+		if (OidIsValid(sd_registry_oid))
+		{
+			rel = table_open(sd_registry_oid, AccessShareLock);
+			scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+			while (HeapTupleIsValid(tup = systable_getnext(scan)))
+			{
+				SdTable		t;
+				SdCacheEntry *e;
+
+				sd_decode_registry_row(tup, RelationGetDescr(rel), &t);
+				e = hash_search(sd_cache, &t.root, HASH_ENTER, NULL);
+				e->enabled = true;
+				e->table = t;
+				sd_any_enabled = true;
+			}
+			systable_endscan(scan);
+			table_close(rel, AccessShareLock);
+		}
+	}
+	PG_CATCH();
+	{
+		sd_cache_valid = false;
+		sd_any_enabled = false;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+}
+
+/*
+ * Is any table enabled in this database?  The planner hook's fast path: a
+ * flag check once the cache is loaded.
+ */
+bool
+sd_catalog_any_enabled(void)
+{
+	if (!sd_cache_valid)
+		sd_catalog_refresh();
+	return sd_any_enabled;
+}
+
+/* Direct parents of relid in pg_inherits (partitions and inheritance). */
+static List *
+sd_parents_of(Oid relid)
+{
+	Relation	inh;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *parents = NIL;
+
+	inh = table_open(InheritsRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_inherits_inhrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(inh, InheritsRelidSeqnoIndexId, true, NULL,
+							  1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		parents = lappend_oid(parents,
+							  ((Form_pg_inherits) GETSTRUCT(tup))->inhparent);
+	systable_endscan(scan);
+	table_close(inh, AccessShareLock);
+	return parents;
+}
+
+/*
+ * Is relid enabled, itself or as a partition or inheritance child of an
+ * enabled table?  Fills *out when it is.  Cached until the next invalidation.
+ */
+bool
+sd_catalog_lookup(Oid relid, SdTable *out)
+{
+	SdCacheEntry *e;
+	SdTable		t;
+	bool		enabled = false;
+	uint64		generation;
+	ListCell   *lc;
+
+	if (relid < FirstNormalObjectId || !sd_catalog_any_enabled())
+		return false;
+
+	e = hash_search(sd_cache, &relid, HASH_FIND, NULL);
+	if (e != NULL)
+	{
+		if (e->enabled && out != NULL)
+			*out = e->table;
+		return e->enabled;
+	}
+
+	/* Not registered itself: is an ancestor?  (Reads pg_inherits.) */
+	generation = sd_catalog_generation;
+	foreach(lc, sd_parents_of(relid))
+	{
+		if (sd_catalog_lookup(lfirst_oid(lc), &t))
+		{
+			sd_resolve_flag_column(&t, relid);
+			enabled = true;
+			break;
+		}
+	}
+
+	/* Remember the answer unless the cache was reloaded meanwhile. */
+	if (sd_cache_valid && generation == sd_catalog_generation)
+	{
+		e = hash_search(sd_cache, &relid, HASH_ENTER, NULL);
+		e->enabled = enabled;
+		if (enabled)
+			e->table = t;
+	}
+	if (enabled && out != NULL)
+		*out = t;
+	return enabled;
+}
+
+/*
+ * Tell every backend (and this one, at the next command) that relid's
+ * registration changed: the registry, the table and all its partitions.
+ * Cached plans that read any of them are invalidated too.
+ */
+void
+sd_catalog_invalidate(Oid relid)
+{
+	List	   *rels;
+	ListCell   *lc;
+
+	CacheInvalidateRelcacheByRelid(sd_catalog_registry_relid(false));
+	rels = find_all_inheritors(relid, NoLock, NULL);
+	foreach(lc, rels)
+		CacheInvalidateRelcacheByRelid(lfirst_oid(lc));
+}
+
+/* Add a registry row (the caller checked that none exists). */
+void
+sd_catalog_register(Oid relid, SdMode mode, const char *column_name,
+					Oid archive, bool versions)
+{
+	Relation	rel;
+	Datum		values[Natts_registry];
+	bool		nulls[Natts_registry];
+	NameData	colname;
+	HeapTuple	tup;
+
+	rel = table_open(sd_catalog_registry_relid(false), RowExclusiveLock);
+	memset(nulls, false, sizeof(nulls));
+	values[Anum_registry_relid - 1] = ObjectIdGetDatum(relid);
+	values[Anum_registry_mode - 1] =
+		CStringGetTextDatum(mode == SD_MODE_ARCHIVE ? "archive" : "flag");
+	if (column_name != NULL)
+	{
+		namestrcpy(&colname, column_name);
+		values[Anum_registry_column_name - 1] = NameGetDatum(&colname);
+	}
+	else
+		nulls[Anum_registry_column_name - 1] = true;
+	values[Anum_registry_archive - 1] = ObjectIdGetDatum(archive);
+	nulls[Anum_registry_archive - 1] = !OidIsValid(archive);
+	values[Anum_registry_versions - 1] = BoolGetDatum(versions);
+	values[Anum_registry_enabled_at - 1] =
+		TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+
+	tup = heap_form_tuple(RelationGetDescr(rel), values, nulls);
+	CatalogTupleInsert(rel, tup);
+	heap_freetuple(tup);
+	table_close(rel, NoLock);
+	sd_catalog_invalidate(relid);
+}
+
+/* Find relid's registry row in rel (opened by the caller); NULL if none. */
+static HeapTuple
+sd_registry_fetch(Relation rel, Oid relid)
+{
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	ScanKeyInit(&key, Anum_registry_relid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rel, InvalidOid, false, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		tup = heap_copytuple(tup);
+	systable_endscan(scan);
+	return tup;
+}
+
+/* Remove relid's registry row, if there is one. */
+void
+sd_catalog_unregister(Oid relid)
+{
+	Relation	rel;
+	HeapTuple	tup;
+
+	rel = table_open(sd_catalog_registry_relid(false), RowExclusiveLock);
+	tup = sd_registry_fetch(rel, relid);
+	if (HeapTupleIsValid(tup))
+	{
+		CatalogTupleDelete(rel, &tup->t_self);
+		sd_catalog_invalidate(relid);
+	}
+	table_close(rel, NoLock);
+}
+
+/* The flag column of relid was renamed: follow it. */
+void
+sd_catalog_rename_column(Oid relid, const char *newname)
+{
+	Relation	rel;
+	HeapTuple	tup;
+	HeapTuple	newtup;
+	Datum		values[Natts_registry];
+	bool		nulls[Natts_registry];
+	bool		replace[Natts_registry];
+	NameData	colname;
+
+	rel = table_open(sd_catalog_registry_relid(false), RowExclusiveLock);
+	tup = sd_registry_fetch(rel, relid);
+	if (HeapTupleIsValid(tup))
+	{
+		memset(replace, false, sizeof(replace));
+		memset(nulls, false, sizeof(nulls));
+		namestrcpy(&colname, newname);
+		values[Anum_registry_column_name - 1] = NameGetDatum(&colname);
+		replace[Anum_registry_column_name - 1] = true;
+		newtup = heap_modify_tuple(tup, RelationGetDescr(rel), values, nulls,
+								   replace);
+		CatalogTupleUpdate(rel, &newtup->t_self, newtup);
+		sd_catalog_invalidate(relid);
+	}
+	table_close(rel, NoLock);
+}

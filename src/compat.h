@@ -1,0 +1,33 @@
+/*-------------------------------------------------------------------------
+ *
+ * compat.h
+ *		Every PostgreSQL version difference softdelete cares about, and
+ *		nowhere else.
+ *
+ * softdelete is built and tested against PostgreSQL 15.  The macros below
+ * name the places where later majors differ, so that a port touches this
+ * file and not the logic.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SOFTDELETE_COMPAT_H
+#define SOFTDELETE_COMPAT_H
+
+#include "postgres.h"
+
+#if PG_VERSION_NUM < 150000 || PG_VERSION_NUM >= 160000
+#error "softdelete supports PostgreSQL 15"
+#endif
+
+/*
+ * Columns an UPDATE assigns: on the RTE up to 15, in Query->rteperminfos
+ * from 16 on.
+ */
+#define SD_MARK_UPDATED_COL(query, rte, attno) \
+	((rte)->updatedCols = bms_add_member((rte)->updatedCols, \
+						(attno) - FirstLowInvalidHeapAttributeNumber))
+
+/* Ownership checks were renamed to object_ownercheck in 16. */
+#define SD_TABLE_OWNERCHECK(relid) pg_class_ownercheck((relid), GetUserId())
+
+#endif							/* SOFTDELETE_COMPAT_H */

@@ -1,0 +1,117 @@
+/*-------------------------------------------------------------------------
+ *
+ * softdelete.h
+ *		The one header of softdelete: a block per .c file.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SOFTDELETE_H
+#define SOFTDELETE_H
+
+#include "postgres.h"
+
+#include "access/attnum.h"
+#include "nodes/parsenodes.h"
+#include "nodes/plannodes.h"
+
+#include "compat.h"
+
+/* ---------------------------------------------------------------------
+ * softdelete.c: settings, hook installation, bypass state
+ * ---------------------------------------------------------------------
+ */
+extern bool sd_include_deleted;
+extern bool sd_hard_delete;
+
+/*
+ * Depth of the internal bypasses: statements softdelete itself runs or lets
+ * through unfiltered (ALTER TABLE's foreign-key validation, pg_dump's cursor).
+ */
+extern int	sd_bypass_depth;
+
+/*
+ * Set by restore and purge just before they run their own statement: the
+ * planner hook takes it at its next call and leaves that statement's target
+ * table unfiltered (and, for purge, not turned into an UPDATE).
+ */
+typedef enum SdExempt
+{
+	SD_EXEMPT_NONE = 0,
+	SD_EXEMPT_FILTER,			/* restore: see deleted rows of the target */
+	SD_EXEMPT_FILTER_AND_DELETE /* purge: and delete them physically */
+} SdExempt;
+extern SdExempt sd_exempt_next;
+
+/* Physical deletes softdelete itself asked for (purge). */
+extern int	sd_erasing_depth;
+
+/* True when this backend may act on enabled tables (hooks are installed). */
+extern bool sd_hooks_active(void);
+extern PlannedStmt *sd_call_prev_planner(Query *parse, const char *query_string,
+										 int cursorOptions,
+										 ParamListInfo boundParams);
+
+/* ---------------------------------------------------------------------
+ * catalog.c: which tables are enabled; the cache and its invalidation
+ * ---------------------------------------------------------------------
+ */
+typedef enum SdMode
+{
+	SD_MODE_FLAG,
+	SD_MODE_ARCHIVE
+} SdMode;
+
+/*
+ * What the planner needs to know of one relation.  For a partition or an
+ * inheritance child of an enabled table, root is that table and flag_attno
+ * is the flag column's number in the child.
+ */
+typedef struct SdTable
+{
+	Oid			relid;
+	Oid			root;
+	SdMode		mode;
+	NameData	column_name;
+	AttrNumber	flag_attno;		/* InvalidAttrNumber when the column is gone */
+	Oid			flag_type;
+	int32		flag_typmod;
+	Oid			archive;
+	bool		versions;
+} SdTable;
+
+extern void sd_catalog_init(void);
+extern bool sd_catalog_any_enabled(void);
+extern bool sd_catalog_lookup(Oid relid, SdTable *out);
+extern Oid	sd_catalog_registry_relid(bool missing_ok);
+extern void sd_catalog_register(Oid relid, SdMode mode, const char *column_name,
+								Oid archive, bool versions);
+extern void sd_catalog_unregister(Oid relid);
+extern void sd_catalog_rename_column(Oid relid, const char *newname);
+extern void sd_catalog_invalidate(Oid relid);
+
+/* ---------------------------------------------------------------------
+ * visibility.c: the query walk that places the filter (planner hook)
+ * ---------------------------------------------------------------------
+ */
+extern PlannedStmt *sd_planner(Query *parse, const char *query_string,
+							   int cursorOptions, ParamListInfo boundParams);
+extern bool sd_needs_fmgr_hook(Oid fn_oid);
+extern void sd_visibility_init(void);
+extern Node *sd_filter_qual(Index rtindex, const SdTable *t);
+
+/* ---------------------------------------------------------------------
+ * redirect.c: DELETE -> soft delete; the guard against physical deletes
+ * ---------------------------------------------------------------------
+ */
+extern bool sd_redirect_delete(Query *query, const SdTable *t, bool filtered);
+extern void sd_redirect_merge(Query *query, const SdTable *t, bool filtered);
+extern void sd_check_truncate(List *relids);
+extern void sd_check_alter_table(AlterTableStmt *stmt);
+
+/* ---------------------------------------------------------------------
+ * functions.c: the SQL-callable functions
+ * ---------------------------------------------------------------------
+ */
+extern char *sd_qualified_name(Oid relid);
+
+#endif							/* SOFTDELETE_H */

@@ -1,0 +1,465 @@
+/*-------------------------------------------------------------------------
+ *
+ * visibility.c
+ *		Where the filter goes: the planner hook's walk over every level of a
+ *		query, which makes deleted rows of enabled tables not exist.
+ *
+ * The rule.  Every reference to an enabled table in a query's join tree
+ * (a RangeTblRef) is replaced by a one-element FromExpr carrying the qual
+ * "flag IS NULL".  That is the shape the planner itself produces when it
+ * pulls up a simple subquery: the qual becomes a scan-level restriction of
+ * that table, below any join, so on the nullable side of an outer join a
+ * deleted row yields the NULL-extended row and on the preserved side it is
+ * absent, exactly as if the row were not there.  Plain WHERE would be wrong
+ * for outer joins; securityQuals would be a security barrier that keeps
+ * LIKE and friends from becoming index quals.  MERGE's target is not in the
+ * join tree until the planner builds the join; its filter is ANDed into the
+ * join condition (jointree->quals), which puts it at the same place.
+ *
+ * What the walk reaches: the query, its CTEs, subqueries in FROM, sublinks
+ * anywhere, LATERAL, set operations (views are subqueries by now).  What it
+ * cannot reach, SQL functions the planner inlines later, is handled by
+ * keeping those functions from being inlined when their body reads an
+ * enabled table (sd_needs_fmgr_hook): they are then planned through this
+ * hook on their own.
+ *
+ * What is never filtered: foreign-key checks and actions (they run with
+ * SECURITY_NOFORCE_RLS), walsenders and logical replication workers, and the
+ * internal bypasses (ALTER TABLE's key validation, pg_dump's cursor).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_class.h"
+#include "catalog/namespace.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "parser/parser.h"
+#include "parser/parsetree.h"
+#include "replication/logicalworker.h"
+#include "replication/walsender.h"
+#include "rewrite/rewriteHandler.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "softdelete.h"
+
+extern uint64 sd_catalog_generation;
+
+typedef struct SdWalkContext
+{
+	bool		filter;			/* place the filter (include_deleted off) */
+	Query	   *top;			/* the statement being planned */
+	SdExempt	exempt;			/* what restore/purge asked for top's target */
+	bool		top_redirected; /* top was a DELETE turned into an UPDATE */
+} SdWalkContext;
+
+/*
+ * The filter qual for range table entry rtindex of an enabled table:
+ * "flag IS NULL".  A flag column that has gone missing is an error, never
+ * an unfiltered query.
+ */
+Node *
+sd_filter_qual(Index rtindex, const SdTable *t)
+{
+	NullTest   *nt;
+
+	if (t->flag_attno == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("soft-delete flag column \"%s\" of table \"%s\" does not exist",
+						NameStr(t->column_name), get_rel_name(t->relid)),
+				 errhint("Call softdelete.disable() and softdelete.enable() again.")));
+
+	nt = makeNode(NullTest);
+	nt->arg = (Expr *) makeVar(rtindex, t->flag_attno, t->flag_type,
+							   t->flag_typmod, InvalidOid, 0);
+	nt->nulltesttype = IS_NULL;
+	nt->argisrow = false;
+	nt->location = -1;
+	return (Node *) nt;
+}
+
+/* Is range table entry rtindex of query an enabled flag-mode table? */
+static bool
+sd_rte_enabled(Query *query, Index rtindex, SdTable *t)
+{
+	RangeTblEntry *rte = rt_fetch(rtindex, query->rtable);
+
+	return rte->rtekind == RTE_RELATION &&
+		sd_catalog_lookup(rte->relid, t) &&
+		t->mode == SD_MODE_FLAG;
+}
+
+/*
+ * Replace, in join tree node jtnode, every reference to an enabled table
+ * (but skip_rti) by FromExpr{[ref], flag IS NULL}.  Returns the new node.
+ */
+static Node *
+sd_wrap_jointree(Query *query, Node *jtnode, Index skip_rti)
+{
+	if (jtnode == NULL)
+		return NULL;
+	if (IsA(jtnode, RangeTblRef))
+	{
+		Index		rti = ((RangeTblRef *) jtnode)->rtindex;
+		SdTable		t;
+
+		if (rti != skip_rti && sd_rte_enabled(query, rti, &t))
+			return (Node *) makeFromExpr(list_make1(jtnode),
+										 sd_filter_qual(rti, &t));
+	}
+	else if (IsA(jtnode, FromExpr))
+	{
+		FromExpr   *f = (FromExpr *) jtnode;
+		ListCell   *lc;
+
+		foreach(lc, f->fromlist)
+			lfirst(lc) = sd_wrap_jointree(query, lfirst(lc), skip_rti);
+	}
+	else if (IsA(jtnode, JoinExpr))
+	{
+		JoinExpr   *j = (JoinExpr *) jtnode;
+
+		j->larg = sd_wrap_jointree(query, j->larg, skip_rti);
+		j->rarg = sd_wrap_jointree(query, j->rarg, skip_rti);
+	}
+	else
+		elog(ERROR, "unrecognized join tree node type: %d",
+			 (int) nodeTag(jtnode));
+	return jtnode;
+}
+
+/* Apply the rule to one query level (not to the levels below it). */
+static void
+sd_process_query(Query *query, SdWalkContext *ctx)
+{
+	SdExempt	exempt = (query == ctx->top) ? ctx->exempt : SD_EXEMPT_NONE;
+	bool		filter_target = ctx->filter && exempt == SD_EXEMPT_NONE;
+	Index		target = query->resultRelation;
+	SdTable		t;
+
+	if (target > 0 && sd_rte_enabled(query, target, &t))
+	{
+		/* DELETE becomes the UPDATE that marks the rows (redirect.c). */
+		if (!sd_hard_delete && exempt != SD_EXEMPT_FILTER_AND_DELETE)
+		{
+			if (query->commandType == CMD_DELETE)
+			{
+				sd_redirect_delete(query, &t, filter_target);
+				if (query == ctx->top)
+					ctx->top_redirected = true;
+			}
+			else if (query->commandType == CMD_MERGE)
+				sd_redirect_merge(query, &t, filter_target);
+		}
+
+		/* MERGE's target joins the source only inside the planner. */
+		if (query->commandType == CMD_MERGE && filter_target)
+			query->jointree->quals =
+				make_and_qual(query->jointree->quals,
+							  sd_filter_qual(target, &t));
+	}
+
+	if (ctx->filter)
+		query->jointree = (FromExpr *)
+			sd_wrap_jointree(query, (Node *) query->jointree,
+							 filter_target ? 0 : target);
+}
+
+static bool
+sd_walker(Node *node, SdWalkContext *ctx)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+	{
+		sd_process_query((Query *) node, ctx);
+		return query_tree_walker((Query *) node, sd_walker, ctx, 0);
+	}
+	return expression_tree_walker(node, sd_walker, ctx);
+}
+
+/* Contexts where every row must be seen and DELETE must stay physical. */
+static bool
+sd_bypassed(void)
+{
+	return sd_bypass_depth > 0 ||
+		InNoForceRLSOperation() ||	/* foreign-key checks and actions */
+		am_walsender ||
+		IsLogicalWorker();
+}
+
+/*
+ * Planner hook.  When no table is enabled in this database, one flag check;
+ * otherwise walk the query, then plan it as written.
+ */
+PlannedStmt *
+sd_planner(Query *parse, const char *query_string, int cursorOptions,
+		   ParamListInfo boundParams)
+{
+	SdWalkContext ctx;
+	PlannedStmt *result;
+
+	ctx.exempt = sd_exempt_next;
+	sd_exempt_next = SD_EXEMPT_NONE;
+
+	if (sd_bypassed() || !sd_catalog_any_enabled())
+		return sd_call_prev_planner(parse, query_string, cursorOptions,
+									boundParams);
+
+	ctx.filter = !sd_include_deleted;
+	ctx.top = parse;
+	ctx.top_redirected = false;
+	(void) sd_walker((Node *) parse, &ctx);
+
+	result = sd_call_prev_planner(parse, query_string, cursorOptions,
+								  boundParams);
+
+	/* The command tag and SPI's result still say DELETE. */
+	if (ctx.top_redirected)
+		result->commandType = CMD_DELETE;
+	return result;
+}
+
+/* ---------------------------------------------------------------------
+ * SQL functions the planner would inline
+ * ---------------------------------------------------------------------
+ */
+typedef struct SdFuncEntry
+{
+	Oid			fn_oid;
+	bool		needs_hook;
+} SdFuncEntry;
+
+static HTAB *sd_func_cache = NULL;
+static MemoryContext sd_func_cxt = NULL;
+static uint64 sd_func_generation = 0;
+static bool sd_func_computing = false;
+
+static void
+sd_func_cache_reset(void)
+{
+	HASHCTL		ctl;
+
+	if (sd_func_cxt == NULL)
+		sd_func_cxt = AllocSetContextCreate(CacheMemoryContext,
+											"softdelete function cache",
+											ALLOCSET_SMALL_SIZES);
+	else
+		MemoryContextReset(sd_func_cxt);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(SdFuncEntry);
+	ctl.hcxt = sd_func_cxt;
+	sd_func_cache = hash_create("softdelete functions", 64, &ctl,
+								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	sd_func_generation = sd_catalog_generation;
+}
+
+static void
+sd_proc_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	/* Reset lazily: a callback must not allocate much. */
+	sd_func_generation = 0;
+}
+
+void
+sd_visibility_init(void)
+{
+	CacheRegisterSyscacheCallback(PROCOID, sd_proc_callback, (Datum) 0);
+}
+
+static bool sd_relation_reads_enabled(Oid relid, int depth);
+
+typedef struct SdReadsContext
+{
+	int			depth;
+	Oid			self;			/* the view being examined, if any */
+} SdReadsContext;
+
+/* Does an analyzed query tree read an enabled table, directly or by a view? */
+static bool
+sd_query_reads_enabled(Node *node, SdReadsContext *ctx)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+	{
+		Query	   *q = (Query *) node;
+		ListCell   *lc;
+
+		foreach(lc, q->rtable)
+		{
+			RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+
+			if (rte->rtekind == RTE_RELATION && rte->relid != ctx->self &&
+				sd_relation_reads_enabled(rte->relid, ctx->depth))
+				return true;
+		}
+		return query_tree_walker(q, sd_query_reads_enabled, ctx, 0);
+	}
+	return expression_tree_walker(node, sd_query_reads_enabled, ctx);
+}
+
+/* Is relid enabled, or a view that reads an enabled table? */
+static bool
+sd_relation_reads_enabled(Oid relid, int depth)
+{
+	Relation	rel;
+	SdReadsContext ctx;
+	bool		result;
+
+	if (sd_catalog_lookup(relid, NULL))
+		return true;
+	if (get_rel_relkind(relid) != RELKIND_VIEW)
+		return false;
+	if (depth > 32)
+		return true;			/* when in doubt, do not inline */
+
+	rel = try_relation_open(relid, AccessShareLock);
+	if (rel == NULL)
+		return false;
+	ctx.depth = depth + 1;
+	ctx.self = relid;
+	result = sd_query_reads_enabled((Node *) get_view_query(rel), &ctx);
+	relation_close(rel, AccessShareLock);
+	return result;
+}
+
+/* Does a raw (unanalyzed) statement name an enabled table or such a view? */
+static bool
+sd_raw_reads_enabled(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, RangeVar))
+	{
+		Oid			relid = RangeVarGetRelid((RangeVar *) node, NoLock, true);
+
+		return OidIsValid(relid) && sd_relation_reads_enabled(relid, 0);
+	}
+	return raw_expression_tree_walker(node, sd_raw_reads_enabled, context);
+}
+
+/* Does the body of SQL function tuple proctup read an enabled table? */
+static bool
+sd_sql_body_reads_enabled(HeapTuple proctup)
+{
+	bool		isnull;
+	Datum		d;
+
+	d = SysCacheGetAttr(PROCOID, proctup, Anum_pg_proc_prosqlbody, &isnull);
+	if (!isnull)
+	{
+		SdReadsContext ctx = {0, InvalidOid};
+
+		return sd_query_reads_enabled(stringToNode(TextDatumGetCString(d)),
+									  &ctx);
+	}
+
+	d = SysCacheGetAttr(PROCOID, proctup, Anum_pg_proc_prosrc, &isnull);
+	if (!isnull)
+	{
+		MemoryContext oldcxt = CurrentMemoryContext;
+		List	   *stmts = NIL;
+		ListCell   *lc;
+
+		/* A body that does not parse cannot be inlined either. */
+		PG_TRY();
+		{
+			stmts = raw_parser(TextDatumGetCString(d), RAW_PARSE_DEFAULT);
+		}
+		PG_CATCH();
+		{
+			MemoryContextSwitchTo(oldcxt);
+			FlushErrorState();
+			return false;
+		}
+		PG_END_TRY();
+
+		foreach(lc, stmts)
+		{
+			Node	   *stmt = lfirst_node(RawStmt, lc)->stmt;
+
+			switch (nodeTag(stmt))
+			{
+				case T_SelectStmt:
+				case T_InsertStmt:
+				case T_UpdateStmt:
+				case T_DeleteStmt:
+				case T_MergeStmt:
+					if (sd_raw_reads_enabled(stmt, NULL))
+						return true;
+					break;
+				default:
+					break;
+			}
+		}
+	}
+	return false;
+}
+
+/*
+ * needs_fmgr_hook: true for SQL functions whose body reads an enabled table.
+ * Both of the planner's inliners skip such functions, so they run through
+ * fmgr_sql, which plans their body through the planner hook.  Called on
+ * every fmgr_info of a non-builtin function: cached per function.
+ */
+bool
+sd_needs_fmgr_hook(Oid fn_oid)
+{
+	SdFuncEntry *e;
+	HeapTuple	proctup;
+	bool		result = false;
+
+	if (fn_oid < FirstNormalObjectId || sd_func_computing ||
+		!IsTransactionState() || !sd_catalog_any_enabled())
+		return false;
+
+	if (sd_func_cache == NULL || sd_func_generation != sd_catalog_generation)
+		sd_func_cache_reset();
+	e = hash_search(sd_func_cache, &fn_oid, HASH_FIND, NULL);
+	if (e != NULL)
+		return e->needs_hook;
+
+	proctup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
+	if (!HeapTupleIsValid(proctup))
+		return false;
+	if (((Form_pg_proc) GETSTRUCT(proctup))->prolang == SQLlanguageId)
+	{
+		sd_func_computing = true;
+		PG_TRY();
+		{
+			result = sd_sql_body_reads_enabled(proctup);
+		}
+		PG_FINALLY();
+		{
+			sd_func_computing = false;
+		}
+		PG_END_TRY();
+	}
+	ReleaseSysCache(proctup);
+
+	/* Cache it unless an invalidation arrived meanwhile. */
+	if (sd_func_cache != NULL && sd_func_generation == sd_catalog_generation)
+	{
+		e = hash_search(sd_func_cache, &fn_oid, HASH_ENTER, NULL);
+		e->needs_hook = result;
+	}
+	return result;
+}
