@@ -25,3 +25,12 @@ include $(PGXS)
 
 # Every object depends on the one header.
 $(OBJS): src/softdelete.h src/compat.h
+
+# The suites one at a time (scripts/test.sh runs all three and reports each).
+.PHONY: regresscheck isolationcheck tapcheck
+regresscheck:
+	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
+isolationcheck:
+	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)
+tapcheck:
+	$(prove_installcheck)

@@ -311,6 +311,8 @@ sd_catalog_invalidate(Oid relid)
 	ListCell   *lc;
 
 	CacheInvalidateRelcacheByRelid(sd_catalog_registry_relid(false));
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+		return;					/* dropped: its drop invalidated it */
 	rels = find_all_inheritors(relid, NoLock, NULL);
 	foreach(lc, rels)
 		CacheInvalidateRelcacheByRelid(lfirst_oid(lc));
