@@ -1,0 +1,51 @@
+-- softdelete demo: plain SQL, no WHERE deleted_at IS NULL anywhere.
+\pset null '(null)'
+CREATE EXTENSION softdelete;
+
+CREATE TABLE account (id int PRIMARY KEY, owner text);
+CREATE TABLE card (id int PRIMARY KEY, account_id int REFERENCES account, last4 text);
+INSERT INTO account VALUES (1, 'ann'), (2, 'bob'), (3, 'cid');
+INSERT INTO card VALUES (10, 1, '1111'), (11, 2, '2222'), (12, 2, '3333');
+
+-- Enable soft delete: a deleted_at column is added to each table.
+SELECT softdelete.enable('account');
+SELECT softdelete.enable('card');
+
+-- A plain DELETE.  The command tag still says DELETE 1; the row is kept.
+DELETE FROM card WHERE id = 11;
+DELETE FROM account WHERE owner = 'cid';
+
+-- Every query sees only live rows.
+SELECT * FROM card ORDER BY id;
+
+-- The outer-join trap: bob's deleted card must not remove bob, and must not
+-- show up.  softdelete puts the filter where a careful human would: in the ON
+-- clause of the nullable side.
+SELECT a.owner, c.last4
+  FROM account a LEFT JOIN card c ON c.account_id = a.id
+ ORDER BY a.owner, c.last4;
+
+-- EXPLAIN shows the filter as an ordinary scan qual.
+EXPLAIN (COSTS OFF)
+SELECT a.owner, c.last4 FROM account a LEFT JOIN card c ON c.account_id = a.id;
+
+-- The bypass: see everything, with the stamps.
+SET softdelete.include_deleted = on;
+SELECT id, account_id, last4, deleted_at IS NOT NULL AS deleted FROM card ORDER BY id;
+SELECT id, owner, deleted_at IS NOT NULL AS deleted FROM account ORDER BY id;
+RESET softdelete.include_deleted;
+
+-- Bring rows back.
+SELECT softdelete.restore('card', 'id = 11') AS restored;
+SELECT a.owner, c.last4
+  FROM account a LEFT JOIN card c ON c.account_id = a.id
+ ORDER BY a.owner, c.last4;
+
+-- TRUNCATE would destroy everything: refused.
+\set ON_ERROR_STOP 0
+TRUNCATE card;
+\set ON_ERROR_STOP 1
+
+-- Erase for good what was deleted (GDPR): purge.
+SELECT softdelete.purge('account') AS purged;
+SELECT * FROM softdelete.tables ORDER BY table_name::text;
