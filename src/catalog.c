@@ -263,7 +263,8 @@ sd_catalog_lookup(Oid relid, SdTable *out)
 	uint64		generation;
 	ListCell   *lc;
 
-	if (relid < FirstNormalObjectId || !sd_catalog_any_enabled())
+	/* Bootstrap catalogs can never be enabled. */
+	if (relid < FirstGenbkiObjectId || !sd_catalog_any_enabled())
 		return false;
 
 	e = hash_search(sd_cache, &relid, HASH_FIND, NULL);

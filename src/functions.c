@@ -86,7 +86,9 @@ sd_open_owned_table(Oid relid, LOCKMODE lockmode)
 				 errdetail_relkind_not_supported(relkind)));
 
 	extnsp = get_namespace_oid("softdelete", true);
-	if (relid < FirstNormalObjectId || IsCatalogRelation(rel))
+	if (IsSystemRelation(rel) ||
+		strcmp(get_namespace_name(RelationGetNamespace(rel)),
+			   "information_schema") == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("cannot enable soft delete on \"%s\": it is a system catalog",
@@ -228,6 +230,7 @@ softdelete_disable(PG_FUNCTION_ARGS)
 
 	sd_require_arg(fcinfo, 0, "tbl");
 	relid = PG_GETARG_OID(0);
+	memset(&t, 0, sizeof(t));
 
 	rel = try_relation_open(relid, AccessExclusiveLock);
 	if (rel == NULL)

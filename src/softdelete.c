@@ -35,7 +35,6 @@ int			sd_bypass_depth = 0;
 SdExempt	sd_exempt_next = SD_EXEMPT_NONE;
 int			sd_erasing_depth = 0;
 
-static bool sd_installed = false;
 
 /* Previous hooks, called in turn */
 static planner_hook_type prev_planner_hook = NULL;
@@ -122,14 +121,6 @@ _PG_init(void)
 	needs_fmgr_hook = sd_needs_fmgr_hook_entry;
 	prev_fmgr_hook = fmgr_hook;
 	fmgr_hook = sd_fmgr_hook_entry;
-
-	sd_installed = true;
-}
-
-bool
-sd_hooks_active(void)
-{
-	return sd_installed;
 }
 
 /*

@@ -45,8 +45,6 @@ extern SdExempt sd_exempt_next;
 /* Physical deletes softdelete itself asked for (purge). */
 extern int	sd_erasing_depth;
 
-/* True when this backend may act on enabled tables (hooks are installed). */
-extern bool sd_hooks_active(void);
 extern PlannedStmt *sd_call_prev_planner(Query *parse, const char *query_string,
 										 int cursorOptions,
 										 ParamListInfo boundParams);

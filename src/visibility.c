@@ -427,7 +427,7 @@ sd_needs_fmgr_hook(Oid fn_oid)
 	HeapTuple	proctup;
 	bool		result = false;
 
-	if (fn_oid < FirstNormalObjectId || sd_func_computing ||
+	if (fn_oid < FirstGenbkiObjectId || sd_func_computing ||
 		!IsTransactionState() || !sd_catalog_any_enabled())
 		return false;
 
