@@ -33,6 +33,20 @@ CREATE TABLE softdelete.registry (
 SELECT pg_catalog.pg_extension_config_dump('softdelete.registry', '');
 REVOKE ALL ON softdelete.registry FROM PUBLIC;
 
+/*
+ * Rows written to the registry by other means than the functions below (a
+ * restore of a dump, a hand edit by a superuser) must reach every backend's
+ * cache too.
+ */
+CREATE FUNCTION softdelete.registry_changed()
+RETURNS trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'softdelete_registry_changed';
+
+CREATE TRIGGER registry_changed
+	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON softdelete.registry
+	FOR EACH STATEMENT EXECUTE FUNCTION softdelete.registry_changed();
+
 CREATE VIEW softdelete.tables AS
 	SELECT r.relid AS table_name, r.mode, r.column_name, r.archive,
 		   r.versions, r.enabled_at

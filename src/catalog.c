@@ -23,6 +23,7 @@
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_inherits.h"
+#include "commands/trigger.h"
 #include "commands/extension.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -317,6 +318,55 @@ sd_catalog_invalidate(Oid relid)
 	rels = find_all_inheritors(relid, NoLock, NULL);
 	foreach(lc, rels)
 		CacheInvalidateRelcacheByRelid(lfirst_oid(lc));
+}
+
+/* The tables registered themselves (not their children), per the cache. */
+static List *
+sd_catalog_registered(void)
+{
+	List	   *rels = NIL;
+	HASH_SEQ_STATUS status;
+	SdCacheEntry *e;
+
+	if (!sd_catalog_any_enabled())
+		return NIL;
+	hash_seq_init(&status, sd_cache);
+	while ((e = hash_seq_search(&status)) != NULL)
+		if (e->enabled && e->table.root == e->relid)
+			rels = lappend_oid(rels, e->relid);
+	return rels;
+}
+
+/*
+ * softdelete.registry_changed(): statement trigger on the registry.  Writes
+ * that do not come through the functions (pg_restore's COPY, a hand edit)
+ * invalidate every backend's cache, as enable and disable do.
+ */
+PG_FUNCTION_INFO_V1(softdelete_registry_changed);
+Datum
+softdelete_registry_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	List	   *rels;
+	ListCell   *lc;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("softdelete.registry_changed() can only be called as a trigger")));
+	CacheInvalidateRelcache(trigdata->tg_relation);
+
+	/*
+	 * Plans cached over the tables registered before and after the change
+	 * must go too.  The statement's changes are visible to an AFTER trigger.
+	 */
+	rels = sd_catalog_registered();
+	sd_cache_valid = false;
+	rels = list_concat_unique_oid(rels, sd_catalog_registered());
+	foreach(lc, rels)
+		if (SearchSysCacheExists1(RELOID, ObjectIdGetDatum(lfirst_oid(lc))))
+			CacheInvalidateRelcacheByRelid(lfirst_oid(lc));
+	return PointerGetDatum(NULL);
 }
 
 /* Add a registry row (the caller checked that none exists). */
