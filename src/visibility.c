@@ -181,17 +181,50 @@ sd_process_query(Query *query, SdWalkContext *ctx)
 							 filter_target ? 0 : target);
 }
 
+static void sd_walk_query(Query *query, SdWalkContext *ctx);
+
+/* Find the queries of sublinks inside expressions. */
 static bool
-sd_walker(Node *node, SdWalkContext *ctx)
+sd_sublink_walker(Node *node, SdWalkContext *ctx)
 {
 	if (node == NULL)
 		return false;
 	if (IsA(node, Query))
 	{
-		sd_process_query((Query *) node, ctx);
-		return query_tree_walker((Query *) node, sd_walker, ctx, 0);
+		sd_walk_query((Query *) node, ctx);
+		return false;
 	}
-	return expression_tree_walker(node, sd_walker, ctx);
+	return expression_tree_walker(node, sd_sublink_walker, ctx);
+}
+
+/*
+ * Apply the rule to query and every query below it: CTEs, subqueries in
+ * FROM (views among them), and sublinks.  Expressions are only walked when
+ * the query has sublinks, as the planner itself does: a plain query costs
+ * one pass over its range table.
+ */
+static void
+sd_walk_query(Query *query, SdWalkContext *ctx)
+{
+	ListCell   *lc;
+
+	check_stack_depth();
+	sd_process_query(query, ctx);
+
+	foreach(lc, query->cteList)
+		sd_walk_query(castNode(Query, lfirst_node(CommonTableExpr, lc)->ctequery),
+					  ctx);
+	foreach(lc, query->rtable)
+	{
+		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+
+		if (rte->rtekind == RTE_SUBQUERY && rte->subquery != NULL)
+			sd_walk_query(rte->subquery, ctx);
+	}
+	if (query->hasSubLinks)
+		(void) query_tree_walker(query, sd_sublink_walker, ctx,
+								 QTW_IGNORE_RT_SUBQUERIES |
+								 QTW_IGNORE_CTE_SUBQUERIES);
 }
 
 /* Contexts where every row must be seen and DELETE must stay physical. */
@@ -225,7 +258,7 @@ sd_planner(Query *parse, const char *query_string, int cursorOptions,
 	ctx.filter = !sd_include_deleted;
 	ctx.top = parse;
 	ctx.top_redirected = false;
-	(void) sd_walker((Node *) parse, &ctx);
+	sd_walk_query(parse, &ctx);
 
 	result = sd_call_prev_planner(parse, query_string, cursorOptions,
 								  boundParams);
