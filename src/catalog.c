@@ -358,9 +358,10 @@ softdelete_registry_changed(PG_FUNCTION_ARGS)
 
 	/*
 	 * Plans cached over the tables registered before and after the change
-	 * must go too.  The statement's changes are visible to an AFTER trigger.
+	 * must go too.  Make the statement's own changes visible to the reload.
 	 */
 	rels = sd_catalog_registered();
+	CommandCounterIncrement();
 	sd_cache_valid = false;
 	rels = list_concat_unique_oid(rels, sd_catalog_registered());
 	foreach(lc, rels)

@@ -1,0 +1,49 @@
+-- The registry is a plain configuration table.  Writes that do not come
+-- through enable/disable (a pg_restore's COPY, a superuser's hand edit)
+-- still reach the cache of every session, and the plans cached over the
+-- tables concerned.
+CREATE TABLE reg (id int, deleted_at timestamptz);
+INSERT INTO reg VALUES (1, NULL), (2, now()), (3, NULL);
+PREPARE reg_count AS SELECT count(*) FROM reg;
+EXECUTE reg_count;
+INSERT INTO softdelete.registry (relid, mode, column_name)
+	VALUES ('reg', 'flag', 'deleted_at');
+SELECT count(*) FROM reg;
+EXECUTE reg_count;
+SELECT table_name, mode, column_name, archive, versions FROM softdelete.tables;
+DELETE FROM softdelete.registry WHERE relid = 'reg'::regclass;
+SELECT count(*) FROM reg;
+EXECUTE reg_count;
+COPY softdelete.registry (relid, mode, column_name) FROM stdin;
+reg	flag	deleted_at
+\.
+SELECT count(*) FROM reg;
+EXECUTE reg_count;
+TRUNCATE softdelete.registry;
+SELECT count(*) FROM reg;
+DEALLOCATE reg_count;
+
+-- A registry row must say how the table is enabled.
+\set VERBOSITY terse
+INSERT INTO softdelete.registry (relid, mode) VALUES ('reg', 'flag');
+INSERT INTO softdelete.registry (relid, mode, column_name) VALUES ('reg', 'other', 'deleted_at');
+\set VERBOSITY default
+
+-- Ordinary users can read the view but not write the registry.
+CREATE ROLE sd_reg_user;
+SET ROLE sd_reg_user;
+SELECT count(*) >= 0 AS readable FROM softdelete.tables;
+\set VERBOSITY terse
+INSERT INTO softdelete.registry (relid, mode, column_name) VALUES ('reg', 'flag', 'deleted_at');
+\set VERBOSITY default
+RESET ROLE;
+DROP ROLE sd_reg_user;
+
+-- The extension cannot be dropped while tables are enabled: their guard
+-- triggers depend on it (DROP ... CASCADE would remove them).
+SELECT softdelete.enable('reg');
+\set VERBOSITY terse
+DROP EXTENSION softdelete;
+\set VERBOSITY default
+SELECT softdelete.disable('reg');
+DROP TABLE reg;
