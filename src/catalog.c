@@ -58,7 +58,6 @@ static bool sd_cache_valid = false;
 static bool sd_any_enabled = false;
 static Oid	sd_registry_oid = InvalidOid;
 
-/* Bumped at every reload, so dependent caches know to drop their entries. */
 uint64		sd_catalog_generation = 0;
 
 static void

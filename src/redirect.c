@@ -96,13 +96,12 @@ sd_stamp_tlist(Query *query, const SdTable *t, bool filtered)
  * Turn DELETE query on enabled table t into the UPDATE that marks the rows.
  * filtered says whether the target carries the visibility filter.
  */
-bool
+void
 sd_redirect_delete(Query *query, const SdTable *t, bool filtered)
 {
 	Assert(query->commandType == CMD_DELETE);
 	query->commandType = CMD_UPDATE;
 	query->targetList = sd_stamp_tlist(query, t, filtered);
-	return true;
 }
 
 /* Turn MERGE's WHEN MATCHED THEN DELETE actions into marking UPDATEs. */

@@ -77,6 +77,9 @@ typedef struct SdTable
 	bool		versions;
 } SdTable;
 
+/* Bumped at every reload of the cache: dependent caches compare it. */
+extern uint64 sd_catalog_generation;
+
 extern void sd_catalog_init(void);
 extern bool sd_catalog_any_enabled(void);
 extern bool sd_catalog_lookup(Oid relid, SdTable *out);
@@ -101,7 +104,7 @@ extern Node *sd_filter_qual(Index rtindex, const SdTable *t);
  * redirect.c: DELETE -> soft delete; the guard against physical deletes
  * ---------------------------------------------------------------------
  */
-extern bool sd_redirect_delete(Query *query, const SdTable *t, bool filtered);
+extern void sd_redirect_delete(Query *query, const SdTable *t, bool filtered);
 extern void sd_redirect_merge(Query *query, const SdTable *t, bool filtered);
 extern void sd_check_truncate(List *relids);
 extern void sd_check_alter_table(AlterTableStmt *stmt);

@@ -58,8 +58,6 @@
 
 #include "softdelete.h"
 
-extern uint64 sd_catalog_generation;
-
 typedef struct SdWalkContext
 {
 	bool		filter;			/* place the filter (include_deleted off) */
