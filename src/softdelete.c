@@ -40,7 +40,6 @@ int			sd_erasing_depth = 0;
 static planner_hook_type prev_planner_hook = NULL;
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 static needs_fmgr_hook_type prev_needs_fmgr_hook = NULL;
-static fmgr_hook_type prev_fmgr_hook = NULL;
 
 static void sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 							  bool readOnlyTree, ProcessUtilityContext context,
@@ -49,8 +48,6 @@ static void sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 static PlannedStmt *sd_planner_entry(Query *parse, const char *query_string,
 									 int cursorOptions, ParamListInfo boundParams);
 static bool sd_needs_fmgr_hook_entry(Oid fn_oid);
-static void sd_fmgr_hook_entry(FmgrHookEventType event, FmgrInfo *flinfo,
-							   Datum *private);
 
 /*
  * A change of a visibility setting changes what a cached plan must contain:
@@ -119,8 +116,6 @@ _PG_init(void)
 	ProcessUtility_hook = sd_ProcessUtility;
 	prev_needs_fmgr_hook = needs_fmgr_hook;
 	needs_fmgr_hook = sd_needs_fmgr_hook_entry;
-	prev_fmgr_hook = fmgr_hook;
-	fmgr_hook = sd_fmgr_hook_entry;
 }
 
 /*
@@ -147,6 +142,7 @@ sd_call_prev_planner(Query *parse, const char *query_string,
 /*
  * Inlined SQL functions never reach the planner hook: ask core to call the
  * ones that read enabled tables through fmgr instead (visibility.c decides).
+ * No fmgr_hook is needed for that: core only calls one when it is set.
  */
 static bool
 sd_needs_fmgr_hook_entry(Oid fn_oid)
@@ -154,13 +150,6 @@ sd_needs_fmgr_hook_entry(Oid fn_oid)
 	if (prev_needs_fmgr_hook && prev_needs_fmgr_hook(fn_oid))
 		return true;
 	return sd_needs_fmgr_hook(fn_oid);
-}
-
-static void
-sd_fmgr_hook_entry(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private)
-{
-	if (prev_fmgr_hook)
-		prev_fmgr_hook(event, flinfo, private);
 }
 
 /*
