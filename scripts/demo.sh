@@ -32,4 +32,4 @@ fsync = off
 CONF
 run_as_pg pg_ctl -D "$dir/data" -l "$dir/server.log" -w start >/dev/null
 run_as_pg psql -X -h "$sock" -p "$port" -U postgres -d postgres \
-	-v ON_ERROR_STOP=1 --echo-all -f demo/demo.sql
+	-v ON_ERROR_STOP=1 --echo-all -f - < demo/demo.sql
