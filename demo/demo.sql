@@ -5,7 +5,7 @@ CREATE EXTENSION softdelete;
 CREATE TABLE account (id int PRIMARY KEY, owner text);
 CREATE TABLE card (id int PRIMARY KEY, account_id int REFERENCES account, last4 text);
 INSERT INTO account VALUES (1, 'ann'), (2, 'bob'), (3, 'cid');
-INSERT INTO card VALUES (10, 1, '1111'), (11, 2, '2222'), (12, 2, '3333');
+INSERT INTO card VALUES (10, 1, '1111'), (11, 2, '2222'), (12, 1, '3333');
 
 -- Enable soft delete: a deleted_at column is added to each table.
 SELECT softdelete.enable('account');
@@ -18,12 +18,21 @@ DELETE FROM account WHERE owner = 'cid';
 -- Every query sees only live rows.
 SELECT * FROM card ORDER BY id;
 
--- The outer-join trap: bob's deleted card must not remove bob, and must not
--- show up.  softdelete puts the filter where a careful human would: in the ON
--- clause of the nullable side.
+-- The outer-join trap: bob's only card is deleted.  Bob must still be
+-- listed, without a card.  softdelete puts the filter where a careful human
+-- would: in the ON clause of the nullable side.
 SELECT a.owner, c.last4
   FROM account a LEFT JOIN card c ON c.account_id = a.id
  ORDER BY a.owner, c.last4;
+
+-- The usual hand-written filter, in WHERE, loses bob (shown with the
+-- extension's filter off, as if there were no extension):
+SET softdelete.include_deleted = on;
+SELECT a.owner, c.last4
+  FROM account a LEFT JOIN card c ON c.account_id = a.id
+ WHERE a.deleted_at IS NULL AND c.deleted_at IS NULL
+ ORDER BY a.owner, c.last4;
+RESET softdelete.include_deleted;
 
 -- EXPLAIN shows the filter as an ordinary scan qual.
 EXPLAIN (COSTS OFF)

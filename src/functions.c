@@ -282,21 +282,22 @@ sd_require_enabled(Oid relid, SdTable *t)
 }
 
 /*
- * Check that filter is one SQL expression and nothing more (no second
- * statement, no clause that would escape the parentheses around it).
+ * Check that filter is one SQL expression and nothing more.  It is parsed
+ * alone, as PL/pgSQL parses an expression, so parentheses that would close
+ * the ones around it in the statement (`id = 1) OR (true`) do not parse,
+ * and neither does a second statement.
  */
 static void
 sd_check_filter(const char *filter)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
-	char	   *sql = psprintf("SELECT (%s)", filter);
-	List	   *parsed = NIL;
+	List	   *volatile parsed = NIL;
 	SelectStmt *select;
-	ErrorData  *edata = NULL;
+	ErrorData  *volatile edata = NULL;
 
 	PG_TRY();
 	{
-		parsed = raw_parser(sql, RAW_PARSE_DEFAULT);
+		parsed = raw_parser(filter, RAW_PARSE_PLPGSQL_EXPR);
 	}
 	PG_CATCH();
 	{
@@ -311,6 +312,7 @@ sd_check_filter(const char *filter)
 		select = (SelectStmt *) linitial_node(RawStmt, parsed)->stmt;
 		if (IsA(select, SelectStmt) &&
 			list_length(select->targetList) == 1 &&
+			linitial_node(ResTarget, select->targetList)->name == NULL &&
 			select->fromClause == NIL && select->whereClause == NULL &&
 			select->groupClause == NIL && select->havingClause == NULL &&
 			select->windowClause == NIL && select->sortClause == NIL &&

@@ -26,6 +26,7 @@
 #include "fmgr.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_coerce.h"
+#include "parser/parse_type.h"
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -141,7 +142,11 @@ sd_check_truncate(List *relids)
 	}
 }
 
-/* Dropping the flag column would bring every deleted row back: refuse. */
+/*
+ * The flag column must stay a nullable timestamp while the table is enabled:
+ * dropping it would bring every deleted row back, another type would break
+ * DELETE, NOT NULL would break restore.  Refuse those ALTER TABLE commands.
+ */
 void
 sd_check_alter_table(AlterTableStmt *stmt)
 {
@@ -154,8 +159,30 @@ sd_check_alter_table(AlterTableStmt *stmt)
 	foreach(lc, stmt->cmds)
 	{
 		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+		const char *why;
 
-		if (cmd->subtype != AT_DropColumn || cmd->name == NULL)
+		switch (cmd->subtype)
+		{
+			case AT_DropColumn:
+				why = "Dropping it would bring every deleted row back.";
+				break;
+			case AT_SetNotNull:
+				why = "NULL marks a live row: the flag column must stay nullable.";
+				break;
+			case AT_AlterColumnType:
+				{
+					ColumnDef  *def = castNode(ColumnDef, cmd->def);
+					Oid			typid = typenameTypeId(NULL, def->typeName);
+
+					if (typid == TIMESTAMPTZOID || typid == TIMESTAMPOID)
+						continue;
+					why = "The flag column must be of type timestamptz or timestamp.";
+				}
+				break;
+			default:
+				continue;
+		}
+		if (cmd->name == NULL)
 			continue;
 		if (!OidIsValid(relid))
 			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
@@ -164,9 +191,9 @@ sd_check_alter_table(AlterTableStmt *stmt)
 			strcmp(cmd->name, NameStr(t.column_name)) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
-					 errmsg("cannot drop column \"%s\" of table \"%s\": it is the soft-delete flag column",
+					 errmsg("cannot change column \"%s\" of table \"%s\": it is the soft-delete flag column",
 							cmd->name, get_rel_name(relid)),
-					 errdetail("Dropping it would bring every deleted row back."),
+					 errdetail("%s", why),
 					 errhint("Call softdelete.disable() first.")));
 	}
 }
