@@ -282,6 +282,14 @@ static MemoryContext sd_func_cxt = NULL;
 static uint64 sd_func_generation = 0;
 static bool sd_func_computing = false;
 
+/*
+ * A body's unqualified names resolve through search_path, so the answers
+ * hold for one search_path and one user ($user): a change of either empties
+ * the cache.
+ */
+static char *sd_func_path = NULL;
+static Oid	sd_func_user = InvalidOid;
+
 static void
 sd_func_cache_reset(void)
 {
@@ -300,6 +308,20 @@ sd_func_cache_reset(void)
 	sd_func_cache = hash_create("softdelete functions", 64, &ctl,
 								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	sd_func_generation = sd_catalog_generation;
+	sd_func_path = MemoryContextStrdup(sd_func_cxt,
+									   namespace_search_path ? namespace_search_path : "");
+	sd_func_user = GetUserId();
+}
+
+/* Are the cached answers still those of this search_path and user? */
+static bool
+sd_func_cache_current(void)
+{
+	return sd_func_cache != NULL &&
+		sd_func_generation == sd_catalog_generation &&
+		sd_func_user == GetUserId() &&
+		strcmp(sd_func_path,
+			   namespace_search_path ? namespace_search_path : "") == 0;
 }
 
 static void
@@ -372,19 +394,41 @@ sd_relation_reads_enabled(Oid relid, int depth)
 	return result;
 }
 
-/* Does a raw (unanalyzed) statement name an enabled table or such a view? */
+/* Names of the CTEs of a raw statement (they are not tables). */
 static bool
-sd_raw_reads_enabled(Node *node, void *context)
+sd_raw_cte_names(Node *node, List **names)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, CommonTableExpr))
+		*names = lappend(*names, ((CommonTableExpr *) node)->ctename);
+	return raw_expression_tree_walker(node, sd_raw_cte_names, names);
+}
+
+/*
+ * Does a raw (unanalyzed) statement name an enabled table or such a view?
+ * A name that resolves to nothing (yet) counts as yes: by the time the body
+ * runs, it could be an enabled table or a view over one.
+ */
+static bool
+sd_raw_reads_enabled(Node *node, List **ctenames)
 {
 	if (node == NULL)
 		return false;
 	if (IsA(node, RangeVar))
 	{
-		Oid			relid = RangeVarGetRelid((RangeVar *) node, NoLock, true);
+		RangeVar   *rv = (RangeVar *) node;
+		Oid			relid;
+		ListCell   *lc;
 
-		return OidIsValid(relid) && sd_relation_reads_enabled(relid, 0);
+		if (rv->schemaname == NULL)
+			foreach(lc, *ctenames)
+				if (strcmp(rv->relname, (char *) lfirst(lc)) == 0)
+					return false;
+		relid = RangeVarGetRelid(rv, NoLock, true);
+		return !OidIsValid(relid) || sd_relation_reads_enabled(relid, 0);
 	}
-	return raw_expression_tree_walker(node, sd_raw_reads_enabled, context);
+	return raw_expression_tree_walker(node, sd_raw_reads_enabled, ctenames);
 }
 
 /* Does the body of SQL function tuple proctup read an enabled table? */
@@ -434,8 +478,13 @@ sd_sql_body_reads_enabled(HeapTuple proctup)
 				case T_UpdateStmt:
 				case T_DeleteStmt:
 				case T_MergeStmt:
-					if (sd_raw_reads_enabled(stmt, NULL))
-						return true;
+					{
+						List	   *ctenames = NIL;
+
+						(void) sd_raw_cte_names(stmt, &ctenames);
+						if (sd_raw_reads_enabled(stmt, &ctenames))
+							return true;
+					}
 					break;
 				default:
 					break;
@@ -462,7 +511,7 @@ sd_needs_fmgr_hook(Oid fn_oid)
 		!IsTransactionState() || !sd_catalog_any_enabled())
 		return false;
 
-	if (sd_func_cache == NULL || sd_func_generation != sd_catalog_generation)
+	if (!sd_func_cache_current())
 		sd_func_cache_reset();
 	e = hash_search(sd_func_cache, &fn_oid, HASH_FIND, NULL);
 	if (e != NULL)
@@ -487,7 +536,7 @@ sd_needs_fmgr_hook(Oid fn_oid)
 	ReleaseSysCache(proctup);
 
 	/* Cache it unless an invalidation arrived meanwhile. */
-	if (sd_func_cache != NULL && sd_func_generation == sd_catalog_generation)
+	if (sd_func_cache_current())
 	{
 		e = hash_search(sd_func_cache, &fn_oid, HASH_ENTER, NULL);
 		e->needs_hook = result;
