@@ -106,9 +106,16 @@ sd_rte_enabled(Query *query, Index rtindex, SdTable *t)
 /*
  * Replace, in join tree node jtnode, every reference to an enabled table
  * (but skip_rti) by FromExpr{[ref], flag IS NULL}.  Returns the new node.
+ *
+ * restricting lists the conjuncts that already restrict the rows of jtnode
+ * the way a scan qual would: WHERE and inner-join quals above it, and the ON
+ * quals of an outer join whose nullable side it is (crossing into a nullable
+ * side forgets what was above).  When a query still carries its own
+ * "deleted_at IS NULL" there, nothing is added, so the plan and the
+ * estimates stay those of the query as written.
  */
 static Node *
-sd_wrap_jointree(Query *query, Node *jtnode, Index skip_rti)
+sd_wrap_jointree(Query *query, Node *jtnode, Index skip_rti, List *restricting)
 {
 	if (jtnode == NULL)
 		return NULL;
@@ -118,23 +125,49 @@ sd_wrap_jointree(Query *query, Node *jtnode, Index skip_rti)
 		SdTable		t;
 
 		if (rti != skip_rti && sd_rte_enabled(query, rti, &t))
-			return (Node *) makeFromExpr(list_make1(jtnode),
-										 sd_filter_qual(rti, &t));
+		{
+			Node	   *qual = sd_filter_qual(rti, &t);
+
+			if (!list_member(restricting, qual))
+				return (Node *) makeFromExpr(list_make1(jtnode), qual);
+		}
 	}
 	else if (IsA(jtnode, FromExpr))
 	{
 		FromExpr   *f = (FromExpr *) jtnode;
+		List	   *below;
 		ListCell   *lc;
 
+		below = list_concat_copy(restricting,
+								 make_ands_implicit((Expr *) f->quals));
 		foreach(lc, f->fromlist)
-			lfirst(lc) = sd_wrap_jointree(query, lfirst(lc), skip_rti);
+			lfirst(lc) = sd_wrap_jointree(query, lfirst(lc), skip_rti, below);
 	}
 	else if (IsA(jtnode, JoinExpr))
 	{
 		JoinExpr   *j = (JoinExpr *) jtnode;
+		List	   *on = make_ands_implicit((Expr *) j->quals);
+		List	   *left = NIL;
+		List	   *right = NIL;
 
-		j->larg = sd_wrap_jointree(query, j->larg, skip_rti);
-		j->rarg = sd_wrap_jointree(query, j->rarg, skip_rti);
+		switch (j->jointype)
+		{
+			case JOIN_INNER:
+				left = right = list_concat_copy(restricting, on);
+				break;
+			case JOIN_LEFT:
+				left = restricting;
+				right = on;
+				break;
+			case JOIN_RIGHT:
+				left = on;
+				right = restricting;
+				break;
+			default:			/* FULL: neither side is restricted */
+				break;
+		}
+		j->larg = sd_wrap_jointree(query, j->larg, skip_rti, left);
+		j->rarg = sd_wrap_jointree(query, j->rarg, skip_rti, right);
 	}
 	else
 		elog(ERROR, "unrecognized join tree node type: %d",
@@ -176,7 +209,7 @@ sd_process_query(Query *query, SdWalkContext *ctx)
 	if (ctx->filter)
 		query->jointree = (FromExpr *)
 			sd_wrap_jointree(query, (Node *) query->jointree,
-							 filter_target ? 0 : target);
+							 filter_target ? 0 : target, NIL);
 }
 
 static void sd_walk_query(Query *query, SdWalkContext *ctx);
