@@ -108,6 +108,13 @@ SELECT softdelete.enable('bi_part_1');
 \echo :LAST_ERROR_SQLSTATE
 SELECT softdelete.enable('bi_inh_child');
 \echo :LAST_ERROR_SQLSTATE
+-- a temporary table (it would vanish without telling the registry): 0A000
+CREATE TEMP TABLE bi_temp (id int);
+SELECT softdelete.enable('bi_temp');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS temp_deleted_at_columns FROM pg_attribute
+ WHERE attrelid = 'bi_temp'::regclass AND attname = 'deleted_at';
+DROP TABLE bi_temp;
 SELECT * FROM bi_changes();
 SELECT count(*) AS deleted_at_columns FROM pg_attribute
  WHERE attname = 'deleted_at' AND attrelid IN ('pg_class'::regclass,

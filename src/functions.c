@@ -93,6 +93,15 @@ sd_open_owned_table(Oid relid, LOCKMODE lockmode)
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("cannot enable soft delete on \"%s\": it is a system catalog",
 						RelationGetRelationName(rel))));
+	/*
+	 * A temporary table goes away at the end of the session without firing
+	 * event triggers, which would leave its registration behind.
+	 */
+	if (rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot enable soft delete on temporary table \"%s\"",
+						RelationGetRelationName(rel))));
 	if (RelationGetNamespace(rel) == extnsp)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
