@@ -9,26 +9,7 @@
 CREATE SCHEMA vis_subq;
 SET search_path = vis_subq, public;
 
--- q runs as is, h with softdelete.include_deleted = on; returns the number
--- of rows found in one result and not the other (0: they agree).
-CREATE FUNCTION mismatches(q text, h text) RETURNS bigint
-LANGUAGE plpgsql AS $$
-DECLARE
-	r record;
-	a text[] := '{}';
-	b text[] := '{}';
-	n bigint;
-BEGIN
-	FOR r IN EXECUTE q LOOP a := a || r::text; END LOOP;
-	PERFORM set_config('softdelete.include_deleted', 'on', true);
-	FOR r IN EXECUTE h LOOP b := b || r::text; END LOOP;
-	PERFORM set_config('softdelete.include_deleted', 'off', true);
-	SELECT count(*) INTO n
-	  FROM ((SELECT unnest(a) EXCEPT ALL SELECT unnest(b))
-	        UNION ALL
-	        (SELECT unnest(b) EXCEPT ALL SELECT unnest(a))) d;
-	RETURN n;
-END $$;
+\i sql/include/mismatches.sql
 
 CREATE TABLE dept (id int PRIMARY KEY, name text NOT NULL);
 CREATE TABLE staff (id int PRIMARY KEY, dept_id int, name text NOT NULL, salary int);
