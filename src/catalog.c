@@ -58,6 +58,10 @@ static bool sd_cache_valid = false;
 static bool sd_any_enabled = false;
 static Oid	sd_registry_oid = InvalidOid;
 
+/* The last answer given, valid for one cache generation. */
+static SdCacheEntry sd_last;
+static uint64 sd_last_generation = 0;
+
 uint64		sd_catalog_generation = 0;
 
 static void
@@ -267,9 +271,18 @@ sd_catalog_lookup(Oid relid, SdTable *out)
 	if (relid < FirstGenbkiObjectId || !sd_catalog_any_enabled())
 		return false;
 
-	e = hash_search(sd_cache, &relid, HASH_FIND, NULL);
+	/* The planner asks about the same table several times in a row. */
+	if (relid == sd_last.relid && sd_last_generation == sd_catalog_generation)
+		e = &sd_last;
+	else
+		e = hash_search(sd_cache, &relid, HASH_FIND, NULL);
 	if (e != NULL)
 	{
+		if (e != &sd_last)
+		{
+			sd_last = *e;
+			sd_last_generation = sd_catalog_generation;
+		}
 		if (e->enabled && out != NULL)
 			*out = e->table;
 		return e->enabled;

@@ -175,6 +175,22 @@ sd_wrap_jointree(Query *query, Node *jtnode, Index skip_rti, List *restricting)
 	return jtnode;
 }
 
+/* Does this query level reference an enabled table at all? */
+static bool
+sd_query_has_enabled(Query *query)
+{
+	ListCell   *lc;
+
+	foreach(lc, query->rtable)
+	{
+		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+
+		if (rte->rtekind == RTE_RELATION && sd_catalog_lookup(rte->relid, NULL))
+			return true;
+	}
+	return false;
+}
+
 /* Apply the rule to one query level (not to the levels below it). */
 static void
 sd_process_query(Query *query, SdWalkContext *ctx)
@@ -183,6 +199,9 @@ sd_process_query(Query *query, SdWalkContext *ctx)
 	bool		filter_target = ctx->filter && exempt == SD_EXEMPT_NONE;
 	Index		target = query->resultRelation;
 	SdTable		t;
+
+	if (!sd_query_has_enabled(query))
+		return;
 
 	if (target > 0 && sd_rte_enabled(query, target, &t))
 	{
