@@ -446,6 +446,7 @@ softdelete_on_drop(PG_FUNCTION_ARGS)
 	uint64		i;
 	List	   *dropped = NIL;
 	ListCell   *lc;
+	MemoryContext outer;
 
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -454,6 +455,8 @@ softdelete_on_drop(PG_FUNCTION_ARGS)
 	if (!sd_catalog_any_enabled())
 		PG_RETURN_VOID();
 
+	/* The list must outlive SPI's memory, which SPI_finish frees. */
+	outer = CurrentMemoryContext;
 	SPI_connect();
 	sd_spi_exec("SELECT objid FROM pg_catalog.pg_event_trigger_dropped_objects() "
 				"WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass "
@@ -466,7 +469,12 @@ softdelete_on_drop(PG_FUNCTION_ARGS)
 									  SPI_tuptable->tupdesc, 1, &isnull);
 
 		if (!isnull)
+		{
+			MemoryContext spicxt = MemoryContextSwitchTo(outer);
+
 			dropped = lappend_oid(dropped, DatumGetObjectId(d));
+			MemoryContextSwitchTo(spicxt);
+		}
 	}
 	SPI_finish();
 
