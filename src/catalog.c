@@ -155,11 +155,23 @@ sd_decode_registry_row(HeapTuple tup, TupleDesc desc, SdTable *t)
 	sd_resolve_flag_column(t, t->root);
 }
 
+/* A hash table keyed by an Oid, in memory context cxt. */
+HTAB *
+sd_oid_hash(const char *name, Size entrysize, MemoryContext cxt)
+{
+	HASHCTL		ctl;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = entrysize;
+	ctl.hcxt = cxt;
+	return hash_create(name, 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
 /* Reload the registry into a fresh cache, unless the cache is valid. */
 static void
 sd_catalog_refresh(void)
 {
-	HASHCTL		ctl;
 	Relation	rel;
 	SysScanDesc scan;
 	HeapTuple	tup;
@@ -183,12 +195,8 @@ sd_catalog_refresh(void)
 	sd_cache_valid = true;
 	PG_TRY();
 	{
-		memset(&ctl, 0, sizeof(ctl));
-		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(SdCacheEntry);
-		ctl.hcxt = sd_cache_cxt;
-		sd_cache = hash_create("softdelete tables", 64, &ctl,
-							   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		sd_cache = sd_oid_hash("softdelete tables", sizeof(SdCacheEntry),
+							   sd_cache_cxt);
 
 		sd_registry_oid = sd_catalog_registry_relid(true);
 		if (OidIsValid(sd_registry_oid))

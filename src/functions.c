@@ -286,8 +286,7 @@ sd_require_enabled(Oid relid, SdTable *t)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("soft delete is not enabled on table \"%s\"", relname),
 				 errhint("Call softdelete.enable() first.")));
-	if (t->flag_attno == InvalidAttrNumber)
-		(void) sd_filter_qual(1, t);	/* reports the missing column */
+	sd_require_flag_column(t);
 }
 
 /*

@@ -48,8 +48,7 @@ sd_stamp_expr(Index rti, const SdTable *t, bool filtered)
 {
 	Node	   *now;
 
-	if (t->flag_attno == InvalidAttrNumber)
-		(void) sd_filter_qual(rti, t);	/* reports the missing column */
+	sd_require_flag_column(t);
 
 	now = (Node *) makeFuncExpr(F_NOW, TIMESTAMPTZOID, NIL, InvalidOid,
 								InvalidOid, COERCE_EXPLICIT_CALL);

@@ -45,8 +45,6 @@ static void sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 							  bool readOnlyTree, ProcessUtilityContext context,
 							  ParamListInfo params, QueryEnvironment *queryEnv,
 							  DestReceiver *dest, QueryCompletion *qc);
-static PlannedStmt *sd_planner_entry(Query *parse, const char *query_string,
-									 int cursorOptions, ParamListInfo boundParams);
 static bool sd_needs_fmgr_hook_entry(Oid fn_oid);
 
 /*
@@ -111,24 +109,14 @@ _PG_init(void)
 	sd_visibility_init();
 
 	prev_planner_hook = planner_hook;
-	planner_hook = sd_planner_entry;
+	planner_hook = sd_planner;	/* visibility.c */
 	prev_ProcessUtility = ProcessUtility_hook;
 	ProcessUtility_hook = sd_ProcessUtility;
 	prev_needs_fmgr_hook = needs_fmgr_hook;
 	needs_fmgr_hook = sd_needs_fmgr_hook_entry;
 }
 
-/*
- * Planner hook: the visibility rule and the DELETE redirection live in
- * visibility.c; the previous hook or the standard planner does the planning.
- */
-static PlannedStmt *
-sd_planner_entry(Query *parse, const char *query_string, int cursorOptions,
-				 ParamListInfo boundParams)
-{
-	return sd_planner(parse, query_string, cursorOptions, boundParams);
-}
-
+/* The planner hook (sd_planner, visibility.c) ends here. */
 PlannedStmt *
 sd_call_prev_planner(Query *parse, const char *query_string,
 					 int cursorOptions, ParamListInfo boundParams)

@@ -81,6 +81,8 @@ typedef struct SdTable
 extern uint64 sd_catalog_generation;
 
 extern void sd_catalog_init(void);
+extern struct HTAB *sd_oid_hash(const char *name, Size entrysize,
+								MemoryContext cxt);
 extern bool sd_catalog_any_enabled(void);
 extern bool sd_catalog_lookup(Oid relid, SdTable *out);
 extern Oid	sd_catalog_registry_relid(bool missing_ok);
@@ -99,6 +101,7 @@ extern PlannedStmt *sd_planner(Query *parse, const char *query_string,
 extern bool sd_needs_fmgr_hook(Oid fn_oid);
 extern void sd_visibility_init(void);
 extern Node *sd_filter_qual(Index rtindex, const SdTable *t);
+extern void sd_require_flag_column(const SdTable *t);
 
 /* ---------------------------------------------------------------------
  * redirect.c: DELETE -> soft delete; the guard against physical deletes

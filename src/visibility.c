@@ -67,22 +67,27 @@ typedef struct SdWalkContext
 } SdWalkContext;
 
 /*
- * The filter qual for range table entry rtindex of an enabled table:
- * "flag IS NULL".  A flag column that has gone missing is an error, never
- * an unfiltered query.
+ * A flag column that has gone missing is an error, never an unfiltered
+ * query or a physical delete.
  */
-Node *
-sd_filter_qual(Index rtindex, const SdTable *t)
+void
+sd_require_flag_column(const SdTable *t)
 {
-	NullTest   *nt;
-
 	if (t->flag_attno == InvalidAttrNumber)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("soft-delete flag column \"%s\" of table \"%s\" does not exist",
 						NameStr(t->column_name), get_rel_name(t->relid)),
 				 errhint("Call softdelete.disable() and softdelete.enable() again.")));
+}
 
+/* The filter qual for range table entry rtindex of table t: "flag IS NULL". */
+Node *
+sd_filter_qual(Index rtindex, const SdTable *t)
+{
+	NullTest   *nt;
+
+	sd_require_flag_column(t);
 	nt = makeNode(NullTest);
 	nt->arg = (Expr *) makeVar(rtindex, t->flag_attno, t->flag_type,
 							   t->flag_typmod, InvalidOid, 0);
@@ -92,15 +97,33 @@ sd_filter_qual(Index rtindex, const SdTable *t)
 	return (Node *) nt;
 }
 
-/* Is range table entry rtindex of query an enabled flag-mode table? */
-static bool
-sd_rte_enabled(Query *query, Index rtindex, SdTable *t)
+/*
+ * The enabled flag-mode tables of one query level, by range table index
+ * (tables[rti - 1].relid is InvalidOid for any other entry): each entry is
+ * looked up once.  NULL when the level references none.
+ */
+static SdTable *
+sd_level_tables(Query *query)
 {
-	RangeTblEntry *rte = rt_fetch(rtindex, query->rtable);
+	SdTable    *tables = NULL;
+	SdTable		t;
+	ListCell   *lc;
+	int			i = 0;
 
-	return rte->rtekind == RTE_RELATION &&
-		sd_catalog_lookup(rte->relid, t) &&
-		t->mode == SD_MODE_FLAG;
+	foreach(lc, query->rtable)
+	{
+		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+
+		if (rte->rtekind == RTE_RELATION &&
+			sd_catalog_lookup(rte->relid, &t) && t.mode == SD_MODE_FLAG)
+		{
+			if (tables == NULL)
+				tables = palloc0(sizeof(SdTable) * list_length(query->rtable));
+			tables[i] = t;
+		}
+		i++;
+	}
+	return tables;
 }
 
 /*
@@ -115,18 +138,18 @@ sd_rte_enabled(Query *query, Index rtindex, SdTable *t)
  * estimates stay those of the query as written.
  */
 static Node *
-sd_wrap_jointree(Query *query, Node *jtnode, Index skip_rti, List *restricting)
+sd_wrap_jointree(SdTable *tables, Node *jtnode, Index skip_rti,
+				 List *restricting)
 {
 	if (jtnode == NULL)
 		return NULL;
 	if (IsA(jtnode, RangeTblRef))
 	{
 		Index		rti = ((RangeTblRef *) jtnode)->rtindex;
-		SdTable		t;
 
-		if (rti != skip_rti && sd_rte_enabled(query, rti, &t))
+		if (rti != skip_rti && OidIsValid(tables[rti - 1].relid))
 		{
-			Node	   *qual = sd_filter_qual(rti, &t);
+			Node	   *qual = sd_filter_qual(rti, &tables[rti - 1]);
 
 			if (!list_member(restricting, qual))
 				return (Node *) makeFromExpr(list_make1(jtnode), qual);
@@ -141,7 +164,7 @@ sd_wrap_jointree(Query *query, Node *jtnode, Index skip_rti, List *restricting)
 		below = list_concat_copy(restricting,
 								 make_ands_implicit((Expr *) f->quals));
 		foreach(lc, f->fromlist)
-			lfirst(lc) = sd_wrap_jointree(query, lfirst(lc), skip_rti, below);
+			lfirst(lc) = sd_wrap_jointree(tables, lfirst(lc), skip_rti, below);
 	}
 	else if (IsA(jtnode, JoinExpr))
 	{
@@ -166,29 +189,13 @@ sd_wrap_jointree(Query *query, Node *jtnode, Index skip_rti, List *restricting)
 			default:			/* FULL: neither side is restricted */
 				break;
 		}
-		j->larg = sd_wrap_jointree(query, j->larg, skip_rti, left);
-		j->rarg = sd_wrap_jointree(query, j->rarg, skip_rti, right);
+		j->larg = sd_wrap_jointree(tables, j->larg, skip_rti, left);
+		j->rarg = sd_wrap_jointree(tables, j->rarg, skip_rti, right);
 	}
 	else
 		elog(ERROR, "unrecognized join tree node type: %d",
 			 (int) nodeTag(jtnode));
 	return jtnode;
-}
-
-/* Does this query level reference an enabled table at all? */
-static bool
-sd_query_has_enabled(Query *query)
-{
-	ListCell   *lc;
-
-	foreach(lc, query->rtable)
-	{
-		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
-
-		if (rte->rtekind == RTE_RELATION && sd_catalog_lookup(rte->relid, NULL))
-			return true;
-	}
-	return false;
 }
 
 /* Apply the rule to one query level (not to the levels below it). */
@@ -198,36 +205,38 @@ sd_process_query(Query *query, SdWalkContext *ctx)
 	SdExempt	exempt = (query == ctx->top) ? ctx->exempt : SD_EXEMPT_NONE;
 	bool		filter_target = ctx->filter && exempt == SD_EXEMPT_NONE;
 	Index		target = query->resultRelation;
-	SdTable		t;
+	SdTable    *tables = sd_level_tables(query);
+	SdTable    *t;
 
-	if (!sd_query_has_enabled(query))
+	if (tables == NULL)
 		return;
 
-	if (target > 0 && sd_rte_enabled(query, target, &t))
+	t = target > 0 ? &tables[target - 1] : NULL;
+	if (t != NULL && OidIsValid(t->relid))
 	{
 		/* DELETE becomes the UPDATE that marks the rows (redirect.c). */
 		if (!sd_hard_delete && exempt != SD_EXEMPT_FILTER_AND_DELETE)
 		{
 			if (query->commandType == CMD_DELETE)
 			{
-				sd_redirect_delete(query, &t, filter_target);
+				sd_redirect_delete(query, t, filter_target);
 				if (query == ctx->top)
 					ctx->top_redirected = true;
 			}
 			else if (query->commandType == CMD_MERGE)
-				sd_redirect_merge(query, &t, filter_target);
+				sd_redirect_merge(query, t, filter_target);
 		}
 
 		/* MERGE's target joins the source only inside the planner. */
 		if (query->commandType == CMD_MERGE && filter_target)
 			query->jointree->quals =
 				make_and_qual(query->jointree->quals,
-							  sd_filter_qual(target, &t));
+							  sd_filter_qual(target, t));
 	}
 
 	if (ctx->filter)
 		query->jointree = (FromExpr *)
-			sd_wrap_jointree(query, (Node *) query->jointree,
+			sd_wrap_jointree(tables, (Node *) query->jointree,
 							 filter_target ? 0 : target, NIL);
 }
 
@@ -345,20 +354,14 @@ static Oid	sd_func_user = InvalidOid;
 static void
 sd_func_cache_reset(void)
 {
-	HASHCTL		ctl;
-
 	if (sd_func_cxt == NULL)
 		sd_func_cxt = AllocSetContextCreate(CacheMemoryContext,
 											"softdelete function cache",
 											ALLOCSET_SMALL_SIZES);
 	else
 		MemoryContextReset(sd_func_cxt);
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(Oid);
-	ctl.entrysize = sizeof(SdFuncEntry);
-	ctl.hcxt = sd_func_cxt;
-	sd_func_cache = hash_create("softdelete functions", 64, &ctl,
-								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	sd_func_cache = sd_oid_hash("softdelete functions", sizeof(SdFuncEntry),
+								sd_func_cxt);
 	sd_func_generation = sd_catalog_generation;
 	sd_func_path = MemoryContextStrdup(sd_func_cxt,
 									   namespace_search_path ? namespace_search_path : "");
