@@ -60,6 +60,74 @@ LANGUAGE C
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'softdelete_enable';
 
+CREATE FUNCTION softdelete.enable_archive(tbl regclass,
+										  archive_name name DEFAULT NULL,
+										  versions boolean DEFAULT false)
+RETURNS regclass
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'softdelete_enable_archive';
+
+/*
+ * The row trigger of archive-mode tables: moves deleted rows (and, with
+ * versions, old images of updated rows) to the archive table.
+ */
+CREATE FUNCTION softdelete.archive()
+RETURNS trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'softdelete_archive';
+
+/*
+ * The table as it was at time ts, for a table archived with versions:
+ * SELECT * FROM softdelete.as_of(NULL::orders, '2026-01-01 12:00').
+ * A row is in it if its version began at or before ts (valid_from) and
+ * ended after ts (archived_at), or has not ended.
+ */
+CREATE FUNCTION softdelete.as_of(tbl anyelement, ts timestamptz)
+RETURNS SETOF anyelement
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	rel regclass;
+	arch regclass;
+	ver boolean;
+	cols text;
+	acols text;
+BEGIN
+	IF ts IS NULL THEN
+		RAISE EXCEPTION 'argument "ts" must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	SELECT t.typrelid INTO rel FROM pg_type t
+	 WHERE t.oid = pg_typeof(tbl) AND t.typrelid <> 0;
+	IF rel IS NULL THEN
+		RAISE EXCEPTION 'softdelete.as_of() needs a row of a table, such as NULL::orders'
+			USING ERRCODE = 'wrong_object_type';
+	END IF;
+	SELECT r.archive, r.versions INTO arch, ver FROM softdelete.tables r
+	 WHERE r.table_name = rel AND r.mode = 'archive';
+	IF arch IS NULL OR NOT ver THEN
+		RAISE EXCEPTION 'table % is not archived with versions', rel
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Call softdelete.enable_archive(tbl, versions => true) first.';
+	END IF;
+	SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum),
+		   string_agg(CASE WHEN EXISTS (SELECT FROM pg_attribute b
+										 WHERE b.attrelid = arch AND b.attname = a.attname
+										   AND NOT b.attisdropped)
+						   THEN quote_ident(a.attname)
+						   ELSE format('NULL::%s', format_type(a.atttypid, a.atttypmod)) END,
+					  ', ' ORDER BY a.attnum)
+	  INTO cols, acols
+	  FROM pg_attribute a
+	 WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped;
+	RETURN QUERY EXECUTE format(
+		'SELECT %s FROM %s WHERE valid_from <= $1 '
+		'UNION ALL SELECT %s FROM ONLY %s WHERE valid_from <= $1 AND archived_at > $1',
+		cols, rel, acols, arch) USING ts;
+END
+$$;
+
 CREATE FUNCTION softdelete.disable(tbl regclass)
 RETURNS void
 LANGUAGE C

@@ -56,6 +56,7 @@ static HTAB *sd_cache = NULL;
 static MemoryContext sd_cache_cxt = NULL;
 static bool sd_cache_valid = false;
 static bool sd_any_enabled = false;
+static bool sd_any_archive = false;
 static Oid	sd_registry_oid = InvalidOid;
 
 /* The last answer given, valid for one cache generation. */
@@ -179,6 +180,7 @@ sd_catalog_refresh(void)
 	if (sd_cache_valid)
 		return;
 	sd_any_enabled = false;
+	sd_any_archive = false;
 	if (!IsTransactionState())
 		return;
 
@@ -213,6 +215,8 @@ sd_catalog_refresh(void)
 				e->enabled = true;
 				e->table = t;
 				sd_any_enabled = true;
+				if (t.mode == SD_MODE_ARCHIVE)
+					sd_any_archive = true;
 			}
 			systable_endscan(scan);
 			table_close(rel, AccessShareLock);
@@ -222,6 +226,7 @@ sd_catalog_refresh(void)
 	{
 		sd_cache_valid = false;
 		sd_any_enabled = false;
+		sd_any_archive = false;
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
@@ -237,6 +242,38 @@ sd_catalog_any_enabled(void)
 	if (!sd_cache_valid)
 		sd_catalog_refresh();
 	return sd_any_enabled;
+}
+
+/* Is any table enabled in archive mode?  The executor hook's fast path. */
+bool
+sd_catalog_any_archive(void)
+{
+	if (!sd_cache_valid)
+		sd_catalog_refresh();
+	return sd_any_archive;
+}
+
+/*
+ * The archive-mode table whose archive table is archive, or InvalidOid.
+ * Scans the registered tables (rare: DROP only).
+ */
+Oid
+sd_catalog_archive_of(Oid archive)
+{
+	HASH_SEQ_STATUS status;
+	SdCacheEntry *e;
+	Oid			live = InvalidOid;
+
+	if (!sd_catalog_any_archive())
+		return InvalidOid;
+	hash_seq_init(&status, sd_cache);
+	while ((e = hash_seq_search(&status)) != NULL)
+	{
+		if (e->enabled && e->table.root == e->relid &&
+			e->table.mode == SD_MODE_ARCHIVE && e->table.archive == archive)
+			live = e->relid;
+	}
+	return live;
 }
 
 /* Direct parents of relid in pg_inherits (partitions and inheritance). */

@@ -13,11 +13,13 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/relation.h"
 #include "access/table.h"
 #include "catalog/catalog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_attribute.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
@@ -36,6 +38,7 @@
 #include "softdelete.h"
 
 PG_FUNCTION_INFO_V1(softdelete_enable);
+PG_FUNCTION_INFO_V1(softdelete_enable_archive);
 PG_FUNCTION_INFO_V1(softdelete_disable);
 PG_FUNCTION_INFO_V1(softdelete_restore);
 PG_FUNCTION_INFO_V1(softdelete_purge);
@@ -123,7 +126,7 @@ sd_open_owned_table(Oid relid, LOCKMODE lockmode)
 }
 
 /* Run one statement through SPI; errors propagate. */
-static void
+void
 sd_spi_exec(const char *sql, int expected)
 {
 	int			rc = SPI_execute(sql, false, 0);
@@ -226,6 +229,162 @@ softdelete_enable(PG_FUNCTION_ARGS)
 }
 
 /*
+ * softdelete.enable_archive(tbl, archive_name, versions): DELETE on tbl
+ * moves the rows to the archive table, created here (or reused when a
+ * previous enable_archive made it).  With versions, UPDATE archives the old
+ * image too, and tbl gets a valid_from column.  Returns the archive table.
+ */
+Datum
+softdelete_enable_archive(PG_FUNCTION_ARGS)
+{
+	Oid			relid;
+	bool		versions;
+	Relation	rel;
+	SdTable		t;
+	char	   *relname;
+	char	   *archname;
+	Oid			nsp;
+	Oid			existing;
+	char	   *qname;
+	char	   *qarchive;
+	Oid			owner;
+	AttrNumber	vf;
+	ListCell   *lc;
+	Oid			archive;
+
+	sd_require_arg(fcinfo, 0, "tbl");
+	sd_require_arg(fcinfo, 2, "versions");
+	relid = PG_GETARG_OID(0);
+	versions = PG_GETARG_BOOL(2);
+
+	rel = sd_open_owned_table(relid, AccessExclusiveLock);
+	relname = pstrdup(RelationGetRelationName(rel));
+	nsp = RelationGetNamespace(rel);
+	owner = rel->rd_rel->relowner;
+	qname = sd_qualified_name(relid);
+	archname = PG_ARGISNULL(1) ? psprintf("%s_archive", relname) :
+		pstrdup(NameStr(*PG_GETARG_NAME(1)));
+
+	if (sd_catalog_lookup(relid, &t))
+	{
+		if (t.mode == SD_MODE_FLAG)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("table \"%s\" is already enabled in flag mode",
+							relname),
+					 errhint("Call softdelete.disable() first.")));
+		if (t.versions != versions ||
+			strcmp(get_rel_name(t.archive) ? get_rel_name(t.archive) : "",
+				   archname) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("table \"%s\" is already enabled in archive mode with archive table \"%s\"%s",
+							relname, get_rel_name(t.archive),
+							t.versions ? " and versions" : ""),
+					 errhint("Call softdelete.disable() first.")));
+		ereport(NOTICE,
+				(errmsg("table \"%s\" is already enabled, skipping", relname)));
+		table_close(rel, NoLock);
+		PG_RETURN_OID(t.archive);
+	}
+
+	if (!OidIsValid(RelationGetPrimaryKeyIndex(rel)))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" has no primary key", relname),
+				 errdetail("Archive mode finds the archived images of a row by its primary key, to restore it and to read its history."),
+				 errhint("Add a primary key, or use softdelete.enable() (flag mode).")));
+	if (strlen(archname) >= NAMEDATALEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_NAME_TOO_LONG),
+				 errmsg("archive table name \"%s\" is too long", archname),
+				 errhint("Pass a shorter archive_name.")));
+
+	existing = get_relname_relid(archname, nsp);
+	if (OidIsValid(existing))
+	{
+		if (get_rel_relkind(existing) != RELKIND_RELATION ||
+			!sd_archive_looks_like_archive(existing) ||
+			OidIsValid(sd_catalog_archive_of(existing)))
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_TABLE),
+					 errmsg("relation \"%s\" already exists", archname),
+					 errhint("Pass another archive_name.")));
+		if (!SD_TABLE_OWNERCHECK(existing))
+			aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, archname);
+		ereport(NOTICE,
+				(errmsg("using existing archive table \"%s\"", archname)));
+	}
+
+	vf = get_attnum(relid, SD_VALID_FROM);
+	if (versions && vf > 0 &&
+		get_atttype(relid, vf) != TIMESTAMPTZOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" of table \"%s\" must be of type timestamptz",
+						SD_VALID_FROM, relname),
+				 errdetail("With versions, it records when each version of a row began.")));
+	/* reserved names are checked before anything changes */
+	sd_archive_create_sql(rel, "", true);
+	table_close(rel, NoLock);
+
+	qarchive = quote_qualified_identifier(get_namespace_name(nsp), archname);
+	SPI_connect();
+	if (versions && vf == InvalidAttrNumber)
+		sd_spi_exec(psprintf("ALTER TABLE %s ADD COLUMN %s timestamptz NOT NULL DEFAULT now()",
+							 qname, SD_VALID_FROM),
+					SPI_OK_UTILITY);
+	rel = table_open(relid, NoLock);
+	if (!OidIsValid(existing))
+	{
+		foreach(lc, sd_archive_create_sql(rel, qarchive, false))
+			sd_spi_exec(lfirst(lc), SPI_OK_UTILITY);
+		sd_spi_exec(sd_archive_index_sql(rel, qarchive), SPI_OK_UTILITY);
+		if (owner != GetUserId())
+			sd_spi_exec(psprintf("ALTER TABLE %s OWNER TO %s", qarchive,
+								 quote_identifier(GetUserNameFromId(owner, false))),
+						SPI_OK_UTILITY);
+	}
+	else
+	{
+		TupleDesc	desc = RelationGetDescr(rel);
+		int			i;
+
+		/* columns the live table gained since: add them */
+		for (i = 0; i < desc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, i);
+
+			if (!att->attisdropped &&
+				get_attnum(existing, NameStr(att->attname)) == InvalidAttrNumber)
+				sd_spi_exec(psprintf("ALTER TABLE %s ADD COLUMN %s %s", qarchive,
+									 quote_identifier(NameStr(att->attname)),
+									 format_type_with_typemod(att->atttypid,
+															  att->atttypmod)),
+							SPI_OK_UTILITY);
+		}
+	}
+	table_close(rel, NoLock);
+
+	sd_spi_exec(psprintf("CREATE TRIGGER %s BEFORE DELETE%s ON %s "
+						 "FOR EACH ROW EXECUTE FUNCTION softdelete.archive()",
+						 SD_ARCHIVE_TRIGGER, versions ? " OR UPDATE" : "", qname),
+				SPI_OK_UTILITY);
+	sd_spi_exec(psprintf("ALTER TABLE %s ENABLE ALWAYS TRIGGER %s",
+						 qname, SD_ARCHIVE_TRIGGER),
+				SPI_OK_UTILITY);
+	sd_spi_exec(psprintf("CREATE TRIGGER softdelete_guard_truncate BEFORE TRUNCATE ON %s "
+						 "FOR EACH STATEMENT EXECUTE FUNCTION softdelete.guard()",
+						 qname),
+				SPI_OK_UTILITY);
+	SPI_finish();
+
+	archive = get_relname_relid(archname, nsp);
+	sd_catalog_register(relid, SD_MODE_ARCHIVE, NULL, archive, versions);
+	PG_RETURN_OID(archive);
+}
+
+/*
  * softdelete.disable(tbl): DELETE is physical again and every row shows.
  * The flag column and its values stay.
  */
@@ -261,17 +420,26 @@ softdelete_disable(PG_FUNCTION_ARGS)
 	qname = sd_qualified_name(relid);
 	table_close(rel, NoLock);
 	SPI_connect();
-	sd_spi_exec(psprintf("DROP TRIGGER IF EXISTS softdelete_guard ON %s", qname),
+	sd_spi_exec(psprintf("DROP TRIGGER IF EXISTS %s ON %s",
+						 t.mode == SD_MODE_FLAG ? "softdelete_guard" : SD_ARCHIVE_TRIGGER,
+						 qname),
 				SPI_OK_UTILITY);
 	sd_spi_exec(psprintf("DROP TRIGGER IF EXISTS softdelete_guard_truncate ON %s", qname),
 				SPI_OK_UTILITY);
 	SPI_finish();
+	if (t.mode == SD_MODE_ARCHIVE && get_rel_name(t.archive) != NULL)
+		ereport(NOTICE,
+				(errmsg("archive table %s is kept", sd_qualified_name(t.archive))));
 
 	sd_catalog_unregister(relid);
 	PG_RETURN_VOID();
 }
 
-/* Look up an enabled flag-mode table for restore or purge. */
+/*
+ * Look up an enabled table for restore or purge: in flag mode its flag
+ * column, in archive mode its archive table, must still be there.  Only the
+ * table itself, not one of its partitions, names the whole.
+ */
 static void
 sd_require_enabled(Oid relid, SdTable *t)
 {
@@ -286,7 +454,21 @@ sd_require_enabled(Oid relid, SdTable *t)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("soft delete is not enabled on table \"%s\"", relname),
 				 errhint("Call softdelete.enable() first.")));
-	sd_require_flag_column(t);
+	if (t->mode == SD_MODE_FLAG)
+		sd_require_flag_column(t);
+	else
+	{
+		if (t->root != relid)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("table \"%s\" is archived through its parent \"%s\"",
+							relname, get_rel_name(t->root)),
+					 errhint("Name the parent table.")));
+		if (get_rel_name(t->archive) == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("archive table of \"%s\" does not exist", relname)));
+	}
 }
 
 /*
@@ -338,6 +520,96 @@ sd_check_filter(const char *filter)
 			 errhint("Write a boolean expression over the table's columns, such as 'id = 42'.")));
 }
 
+/* Quoted, comma-separated names of rel's primary key columns. */
+static char *
+sd_pk_columns(Oid relid, const char *prefix)
+{
+	Relation	rel = table_open(relid, AccessShareLock);
+	Relation	idx = index_open(RelationGetPrimaryKeyIndex(rel), AccessShareLock);
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	for (i = 0; i < idx->rd_index->indnkeyatts; i++)
+		appendStringInfo(&buf, "%s%s%s", i > 0 ? ", " : "", prefix,
+						 quote_identifier(get_attname(relid,
+													  idx->rd_index->indkey.values[i],
+													  false)));
+	index_close(idx, AccessShareLock);
+	table_close(rel, AccessShareLock);
+	return buf.data;
+}
+
+/*
+ * Restore in archive mode: the latest delete image of each key that
+ * matches the filter goes back into the live table and leaves the archive.
+ * A key that is live again fails the whole call before anything moves.
+ */
+static uint64
+sd_restore_archive(Oid relid, const SdTable *t, const char *filter)
+{
+	Relation	rel;
+	TupleDesc	desc;
+	StringInfoData cols;
+	char	   *qlive = sd_qualified_name(relid);
+	char	   *qarchive = sd_qualified_name(t->archive);
+	char	   *pk = sd_pk_columns(relid, "");
+	char	   *picked;
+	char	   *sql;
+	uint64		processed;
+	int			i;
+
+	/* the columns to put back: what the live table has and may be given */
+	initStringInfo(&cols);
+	rel = table_open(relid, AccessShareLock);
+	desc = RelationGetDescr(rel);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped || att->attgenerated ||
+			(t->versions && strcmp(NameStr(att->attname), SD_VALID_FROM) == 0) ||
+			get_attnum(t->archive, NameStr(att->attname)) == InvalidAttrNumber)
+			continue;
+		appendStringInfo(&cols, "%s%s", cols.len > 0 ? ", " : "",
+						 quote_identifier(NameStr(att->attname)));
+	}
+	table_close(rel, AccessShareLock);
+
+	picked = psprintf("SELECT * FROM (SELECT DISTINCT ON (%s) * FROM ONLY %s "
+					  "WHERE archive_op = 'delete' ORDER BY %s, archive_id DESC) latest%s%s%s",
+					  pk, qarchive, pk,
+					  filter ? " WHERE (" : "", filter ? filter : "",
+					  filter ? ")" : "");
+
+	SPI_connect();
+	sql = psprintf("SELECT pg_catalog.format('(%%s)=(%%s)', %s, "
+				   "pg_catalog.concat_ws(', ', %s)) "
+				   "FROM (%s) p WHERE EXISTS (SELECT FROM %s l WHERE (%s) = (%s)) LIMIT 1",
+				   quote_literal_cstr(pk), sd_pk_columns(relid, "p."),
+				   picked, qlive, sd_pk_columns(relid, "l."),
+				   sd_pk_columns(relid, "p."));
+	sd_spi_exec(sql, SPI_OK_SELECT);
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("cannot restore rows of table \"%s\": key %s is live",
+						get_rel_name(relid),
+						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)),
+				 errdetail("A live row has the primary key of an archived row; nothing was restored."),
+				 errhint("Delete or change the live row first, or narrow the filter.")));
+
+	sql = psprintf("WITH picked AS (SELECT archive_id FROM (%s) f), "
+				   "moved AS (DELETE FROM ONLY %s a USING picked p "
+				   "WHERE a.archive_id = p.archive_id RETURNING a.*) "
+				   "INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM moved",
+				   picked, qarchive, qlive, cols.data, cols.data);
+	sd_spi_exec(sql, SPI_OK_INSERT);
+	processed = SPI_processed;
+	SPI_finish();
+	return processed;
+}
+
 /*
  * softdelete.restore(tbl, filter): bring back the deleted rows that match
  * filter (all of them when NULL).  Returns how many.
@@ -349,21 +621,25 @@ softdelete_restore(PG_FUNCTION_ARGS)
 	SdTable		t;
 	const char *col;
 	char	   *sql;
+	char	   *filter = NULL;
 	uint64		processed;
 
 	sd_require_arg(fcinfo, 0, "tbl");
 	relid = PG_GETARG_OID(0);
 	sd_require_enabled(relid, &t);
+	if (!PG_ARGISNULL(1))
+	{
+		filter = text_to_cstring(PG_GETARG_TEXT_PP(1));
+		sd_check_filter(filter);
+	}
+	if (t.mode == SD_MODE_ARCHIVE)
+		PG_RETURN_INT64((int64) sd_restore_archive(relid, &t, filter));
+
 	col = quote_identifier(NameStr(t.column_name));
 	sql = psprintf("UPDATE %s SET %s = NULL WHERE %s IS NOT NULL",
 				   sd_qualified_name(relid), col, col);
-	if (!PG_ARGISNULL(1))
-	{
-		char	   *filter = text_to_cstring(PG_GETARG_TEXT_PP(1));
-
-		sd_check_filter(filter);
+	if (filter != NULL)
 		sql = psprintf("%s AND (%s)", sql, filter);
-	}
 
 	SPI_connect();
 	PG_TRY();
@@ -411,11 +687,26 @@ softdelete_purge(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("older_than must not be negative")));
 	sd_require_enabled(relid, &t);
+	args[0] = IntervalPGetDatum(older_than);
+
+	if (t.mode == SD_MODE_ARCHIVE)
+	{
+		/* the archive is an ordinary table: erase its rows */
+		sql = psprintf("DELETE FROM ONLY %s WHERE archived_at <= now() - $1",
+					   sd_qualified_name(t.archive));
+		SPI_connect();
+		rc = SPI_execute_with_args(sql, 1, argtypes, args, NULL, false, 0);
+		if (rc != SPI_OK_DELETE)
+			elog(ERROR, "softdelete: \"%s\" failed: %s", sql,
+				 SPI_result_code_string(rc));
+		processed = SPI_processed;
+		SPI_finish();
+		PG_RETURN_INT64((int64) processed);
+	}
 
 	col = quote_identifier(NameStr(t.column_name));
 	sql = psprintf("DELETE FROM %s WHERE %s IS NOT NULL AND %s <= now() - $1",
 				   sd_qualified_name(relid), col, col);
-	args[0] = IntervalPGetDatum(older_than);
 
 	SPI_connect();
 	sd_erasing_depth++;
@@ -477,7 +768,35 @@ softdelete_on_drop(PG_FUNCTION_ARGS)
 	}
 	SPI_finish();
 
+	/*
+	 * An archive table holds the only copy of its rows: dropping it alone,
+	 * while its table is enabled, is refused.  Dropped together with its
+	 * table (DROP SCHEMA ... CASCADE), it goes.
+	 */
 	foreach(lc, dropped)
-		sd_catalog_unregister(lfirst_oid(lc));
+	{
+		Oid			live = sd_catalog_archive_of(lfirst_oid(lc));
+
+		if (OidIsValid(live) && !list_member_oid(dropped, live))
+			ereport(ERROR,
+					(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+					 errmsg("cannot drop archive table of \"%s\": archive mode is enabled on it",
+							get_rel_name(live)),
+					 errdetail("The archive table holds the only copy of the deleted rows."),
+					 errhint("Call softdelete.disable() on the table first.")));
+	}
+
+	foreach(lc, dropped)
+	{
+		Oid			relid = lfirst_oid(lc);
+		SdTable		t;
+
+		if (sd_catalog_lookup(relid, &t) && t.root == relid &&
+			t.mode == SD_MODE_ARCHIVE && !list_member_oid(dropped, t.archive) &&
+			get_rel_name(t.archive) != NULL)
+			ereport(NOTICE,
+					(errmsg("archive table %s is kept", sd_qualified_name(t.archive))));
+		sd_catalog_unregister(relid);
+	}
 	PG_RETURN_VOID();
 }

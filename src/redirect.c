@@ -130,14 +130,19 @@ sd_check_truncate(List *relids)
 	foreach(lc, relids)
 	{
 		Oid			relid = lfirst_oid(lc);
+		SdTable		t;
 
-		if (sd_catalog_lookup(relid, NULL))
+		if (sd_catalog_lookup(relid, &t))
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("cannot truncate table \"%s\": soft delete is enabled on it",
 							get_rel_name(relid)),
-					 errdetail("TRUNCATE would destroy every row, deleted or not."),
-					 errhint("Use DELETE to soft-delete the rows, or set softdelete.hard_delete = on to truncate.")));
+					 t.mode == SD_MODE_FLAG ?
+					 errdetail("TRUNCATE would destroy every row, deleted or not.") :
+					 errdetail("TRUNCATE would destroy the rows without archiving them."),
+					 t.mode == SD_MODE_FLAG ?
+					 errhint("Use DELETE to soft-delete the rows, or set softdelete.hard_delete = on to truncate.") :
+					 errhint("Use DELETE to archive the rows, or set softdelete.hard_delete = on to truncate.")));
 	}
 }
 

@@ -11,6 +11,7 @@
 
 #include "catalog/namespace.h"
 #include "commands/defrem.h"
+#include "executor/executor.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
@@ -40,12 +41,16 @@ int			sd_erasing_depth = 0;
 static planner_hook_type prev_planner_hook = NULL;
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 static needs_fmgr_hook_type prev_needs_fmgr_hook = NULL;
+static ExecutorStart_hook_type prev_ExecutorStart = NULL;
+static ExecutorEnd_hook_type prev_ExecutorEnd = NULL;
 
 static void sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 							  bool readOnlyTree, ProcessUtilityContext context,
 							  ParamListInfo params, QueryEnvironment *queryEnv,
 							  DestReceiver *dest, QueryCompletion *qc);
 static bool sd_needs_fmgr_hook_entry(Oid fn_oid);
+static void sd_ExecutorStart(QueryDesc *queryDesc, int eflags);
+static void sd_ExecutorEnd(QueryDesc *queryDesc);
 
 /*
  * A change of a visibility setting changes what a cached plan must contain:
@@ -114,6 +119,10 @@ _PG_init(void)
 	ProcessUtility_hook = sd_ProcessUtility;
 	prev_needs_fmgr_hook = needs_fmgr_hook;
 	needs_fmgr_hook = sd_needs_fmgr_hook_entry;
+	prev_ExecutorStart = ExecutorStart_hook;
+	ExecutorStart_hook = sd_ExecutorStart;
+	prev_ExecutorEnd = ExecutorEnd_hook;
+	ExecutorEnd_hook = sd_ExecutorEnd;
 }
 
 /* The planner hook (sd_planner, visibility.c) ends here. */
@@ -138,6 +147,30 @@ sd_needs_fmgr_hook_entry(Oid fn_oid)
 	if (prev_needs_fmgr_hook && prev_needs_fmgr_hook(fn_oid))
 		return true;
 	return sd_needs_fmgr_hook(fn_oid);
+}
+
+/*
+ * Executor hooks: archive mode attaches its sinks once the plan's state
+ * exists, and closes the archive tables before the state goes (archive.c).
+ */
+static void
+sd_ExecutorStart(QueryDesc *queryDesc, int eflags)
+{
+	if (prev_ExecutorStart)
+		prev_ExecutorStart(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
+	sd_archive_executor_start(queryDesc, eflags);
+}
+
+static void
+sd_ExecutorEnd(QueryDesc *queryDesc)
+{
+	sd_archive_executor_end(queryDesc);
+	if (prev_ExecutorEnd)
+		prev_ExecutorEnd(queryDesc);
+	else
+		standard_ExecutorEnd(queryDesc);
 }
 
 /*
@@ -189,7 +222,9 @@ sd_next_utility(PlannedStmt *pstmt, const char *queryString,
  * - TRUNCATE of an enabled table is refused unless hard_delete is on;
  * - foreign-key validation in ALTER TABLE and pg_dump's data cursor run
  *   unfiltered (they must see every row);
- * - renaming a flag column follows in the registry.
+ * - renaming a flag column follows in the registry;
+ * - ALTER TABLE and RENAME of an archive-mode table are applied to its
+ *   archive (archive.c).
  */
 static void
 sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
@@ -200,6 +235,7 @@ sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	Node	   *parsetree = pstmt->utilityStmt;
 	volatile bool bypass = false;
 	volatile Oid renamed_rel = InvalidOid;
+	SdSchemaSnapshot *volatile archive_before = NULL;
 	char	   *volatile renamed_to = NULL;
 
 	if (IsA(parsetree, TruncateStmt) && !sd_hard_delete &&
@@ -253,6 +289,9 @@ sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		}
 	}
 
+	if (IsA(parsetree, AlterTableStmt) || IsA(parsetree, RenameStmt))
+		archive_before = sd_archive_before_utility(parsetree);
+
 	if (bypass)
 		sd_bypass_depth++;
 	PG_TRY();
@@ -269,4 +308,6 @@ sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 
 	if (OidIsValid(renamed_rel))
 		sd_catalog_rename_column(renamed_rel, renamed_to);
+	if (archive_before != NULL)
+		sd_archive_after_utility(archive_before);
 }

@@ -13,6 +13,7 @@
 #include "access/attnum.h"
 #include "nodes/parsenodes.h"
 #include "nodes/plannodes.h"
+#include "utils/relcache.h"
 
 #include "compat.h"
 
@@ -84,6 +85,8 @@ extern void sd_catalog_init(void);
 extern struct HTAB *sd_oid_hash(const char *name, Size entrysize,
 								MemoryContext cxt);
 extern bool sd_catalog_any_enabled(void);
+extern bool sd_catalog_any_archive(void);
+extern Oid	sd_catalog_archive_of(Oid archive);
 extern bool sd_catalog_lookup(Oid relid, SdTable *out);
 extern Oid	sd_catalog_registry_relid(bool missing_ok);
 extern void sd_catalog_register(Oid relid, SdMode mode, const char *column_name,
@@ -113,9 +116,31 @@ extern void sd_check_truncate(List *relids);
 extern void sd_check_alter_table(AlterTableStmt *stmt);
 
 /* ---------------------------------------------------------------------
+ * archive.c: archive tables, versions, schema sync
+ * ---------------------------------------------------------------------
+ */
+#define SD_META_COLUMNS 5
+#define SD_ARCHIVE_TRIGGER "softdelete_archive"
+#define SD_VALID_FROM "valid_from"
+
+typedef struct SdSchemaSnapshot SdSchemaSnapshot;
+
+struct QueryDesc;
+extern void sd_archive_executor_start(struct QueryDesc *qd, int eflags);
+extern void sd_archive_executor_end(struct QueryDesc *qd);
+extern bool sd_archive_reserved_name(const char *name);
+extern bool sd_archive_looks_like_archive(Oid archive);
+extern List *sd_archive_create_sql(Relation rel, const char *qarchive,
+								   bool exists);
+extern char *sd_archive_index_sql(Relation rel, const char *qarchive);
+extern SdSchemaSnapshot *sd_archive_before_utility(Node *parsetree);
+extern void sd_archive_after_utility(SdSchemaSnapshot *before);
+
+/* ---------------------------------------------------------------------
  * functions.c: the SQL-callable functions
  * ---------------------------------------------------------------------
  */
 extern char *sd_qualified_name(Oid relid);
+extern void sd_spi_exec(const char *sql, int expected);
 
 #endif							/* SOFTDELETE_H */
