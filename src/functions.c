@@ -542,7 +542,7 @@ sd_pk_columns(Oid relid, const char *prefix)
 
 /*
  * Restore in archive mode: the latest delete image of each key that
- * matches the filter goes back into the live table and leaves the archive.
+ * matches the filter goes back into the live table.
  * A key that is live again fails the whole call before anything moves.
  */
 static uint64
@@ -599,11 +599,23 @@ sd_restore_archive(Oid relid, const SdTable *t, const char *filter)
 				 errdetail("A live row has the primary key of an archived row; nothing was restored."),
 				 errhint("Delete or change the live row first, or narrow the filter.")));
 
+	/*
+	 * Without versions the image leaves the archive.  With versions it is
+	 * history (the version it holds did exist until it was deleted): it stays,
+	 * marked 'restored'.  Either way a concurrent restore of the same image
+	 * finds it gone, or no longer 'delete', and restores nothing.
+	 */
 	sql = psprintf("WITH picked AS (SELECT archive_id FROM (%s) f), "
-				   "moved AS (DELETE FROM ONLY %s a USING picked p "
-				   "WHERE a.archive_id = p.archive_id RETURNING a.*) "
+				   "moved AS (%s) "
 				   "INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM moved",
-				   picked, qarchive, qlive, cols.data, cols.data);
+				   picked,
+				   t->versions ?
+				   psprintf("UPDATE ONLY %s a SET archive_op = 'restored' FROM picked p "
+							"WHERE a.archive_id = p.archive_id AND a.archive_op = 'delete' "
+							"RETURNING a.*", qarchive) :
+				   psprintf("DELETE FROM ONLY %s a USING picked p "
+							"WHERE a.archive_id = p.archive_id RETURNING a.*", qarchive),
+				   qlive, cols.data, cols.data);
 	sd_spi_exec(sql, SPI_OK_INSERT);
 	processed = SPI_processed;
 	SPI_finish();
