@@ -58,3 +58,15 @@ TRUNCATE card;
 -- Erase for good what was deleted (GDPR): purge.
 SELECT softdelete.purge('account') AS purged;
 SELECT * FROM softdelete.tables ORDER BY table_name::text;
+
+-- Archive mode: deleted rows leave the table for an archive table, and with
+-- versions every past version of a row is kept.
+CREATE TABLE invoice (id int PRIMARY KEY, customer text, amount numeric);
+INSERT INTO invoice VALUES (1, 'Ada', 120), (2, 'Grace', 80), (3, 'Linus', 45);
+SELECT softdelete.enable_archive('invoice', versions => true) AS archive;
+UPDATE invoice SET amount = 90 WHERE id = 2;
+DELETE FROM invoice WHERE id = 3 RETURNING id, customer;
+SELECT id, customer FROM invoice ORDER BY id;
+SELECT id, customer, amount, archive_op FROM invoice_archive ORDER BY archive_id;
+SELECT softdelete.restore('invoice', 'id = 3') AS restored;
+SELECT id, customer, amount FROM invoice ORDER BY id;
