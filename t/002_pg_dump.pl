@@ -46,6 +46,13 @@ $src->safe_psql('src', q{
 	INSERT INTO doc VALUES (1, NULL), (2, '2021-03-04 05:06:07.123456'), (3, NULL);
 	SELECT softdelete.enable('doc', 'removed_at');
 	DELETE FROM doc WHERE id = 3;
+
+	-- archive mode with versions: the archive and its history must survive
+	CREATE TABLE arch (id int PRIMARY KEY, v text);
+	INSERT INTO arch SELECT g, 'v' || g FROM generate_series(1, 6) g;
+	SELECT softdelete.enable_archive('arch', versions => true);
+	UPDATE arch SET v = v || '+' WHERE id <= 2;
+	DELETE FROM arch WHERE id IN (2, 3);
 });
 
 # Everything that must survive: every row with its exact stamp (under
@@ -57,7 +64,11 @@ my $all_rows = q{
 	UNION ALL
 	SELECT 'meas', count(*), string_agg(id || '=' || coalesce(deleted_at::text, '-'), ',' ORDER BY id) FROM meas
 	UNION ALL
-	SELECT 'doc', count(*), string_agg(id || '=' || coalesce(removed_at::text, '-'), ',' ORDER BY id) FROM doc;
+	SELECT 'doc', count(*), string_agg(id || '=' || coalesce(removed_at::text, '-'), ',' ORDER BY id) FROM doc
+	UNION ALL
+	SELECT 'arch', count(*), string_agg(id || '=' || v, ',' ORDER BY id) FROM arch
+	UNION ALL
+	SELECT 'arch_archive', count(*), string_agg(id || '=' || v || ':' || archive_op || ':' || archived_at || ':' || archive_id, ',' ORDER BY archive_id) FROM arch_archive;
 };
 my $deleted_ids = q{
 	SET softdelete.include_deleted = on;
@@ -82,7 +93,7 @@ my $registry = q{
 	FROM softdelete.tables ORDER BY table_name::text;
 };
 my $triggers = q{
-	SELECT tgrelid::regclass, tgname FROM pg_trigger
+	SELECT tgrelid::regclass, tgname, tgenabled FROM pg_trigger
 	WHERE tgname LIKE 'softdelete%' ORDER BY tgrelid::regclass::text, tgname;
 };
 
@@ -100,7 +111,9 @@ like($want{all_rows}, qr/^item\|20\|.*\nmeas\|29\|.*\ndoc\|3\|1=-,2=2021-03-04 0
 	'source: every row');
 like($want{visible}, qr/^item\|16\|1,3,4,6,8,9,10,12,.*\nmeas\|25\|.*\nmeas_2\|.*\ndoc\|1\|1$/,
 	'source: SELECT hides the deleted rows');
-is(scalar(split /\n/, $want{registry}), 3, 'source: three tables registered');
+like($want{all_rows}, qr/\narch\|4\|1=v1\+,4=v4,5=v5,6=v6\narch_archive\|4\|1=v1:update:.*,2=v2:update:.*,2=v2\+:delete:.*,3=v3:delete:/,
+	'source: the archive holds the deleted rows and the old versions');
+is(scalar(split /\n/, $want{registry}), 4, 'source: four tables registered');
 
 my $tmp = PostgreSQL::Test::Utils::tempdir;
 my $srcconn = $src->connstr('src');
@@ -161,6 +174,14 @@ for my $v (@variants)
 		       (SELECT count(*) || '/' || count(deleted_at) FROM meas) || ' ' ||
 		       (SELECT count(*) || '/' || count(removed_at) FROM doc)}),
 		'20/5 29/6 3/3', "$name: nothing physically removed");
+	# Archive mode still archives, after the archive's identity sequence.
+	is($dst->safe_psql($db, q{
+		DELETE FROM arch WHERE id = 4;
+		SELECT string_agg(id || ':' || archive_op, ',' ORDER BY archive_id) FROM arch_archive
+		 WHERE archive_id > (SELECT max(archive_id) - 2 FROM arch_archive)}),
+		'3:delete,4:delete', "$name: DELETE archives in archive mode");
+	is($dst->safe_psql($db, q{SELECT softdelete.restore('arch', 'id = 2')}),
+		'1', "$name: restore from the archive works");
 	my ($ret, $out, $err) = $dst->psql($db, 'TRUNCATE item');
 	isnt($ret, 0, "$name: TRUNCATE refused");
 	is($dst->safe_psql($db, q{SELECT softdelete.restore('item', 'id = 1')}),
