@@ -57,6 +57,7 @@ static MemoryContext sd_cache_cxt = NULL;
 static bool sd_cache_valid = false;
 static bool sd_any_enabled = false;
 static bool sd_any_archive = false;
+static bool sd_any_flag = false;
 static Oid	sd_registry_oid = InvalidOid;
 
 /* The last answer given, valid for one cache generation. */
@@ -181,6 +182,7 @@ sd_catalog_refresh(void)
 		return;
 	sd_any_enabled = false;
 	sd_any_archive = false;
+	sd_any_flag = false;
 	if (!IsTransactionState())
 		return;
 
@@ -217,6 +219,8 @@ sd_catalog_refresh(void)
 				sd_any_enabled = true;
 				if (t.mode == SD_MODE_ARCHIVE)
 					sd_any_archive = true;
+				else
+					sd_any_flag = true;
 			}
 			systable_endscan(scan);
 			table_close(rel, AccessShareLock);
@@ -227,6 +231,7 @@ sd_catalog_refresh(void)
 		sd_cache_valid = false;
 		sd_any_enabled = false;
 		sd_any_archive = false;
+		sd_any_flag = false;
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
@@ -242,6 +247,15 @@ sd_catalog_any_enabled(void)
 	if (!sd_cache_valid)
 		sd_catalog_refresh();
 	return sd_any_enabled;
+}
+
+/* Is any table enabled in flag mode?  The planner hook's fast path. */
+bool
+sd_catalog_any_flag(void)
+{
+	if (!sd_cache_valid)
+		sd_catalog_refresh();
+	return sd_any_flag;
 }
 
 /* Is any table enabled in archive mode?  The executor hook's fast path. */

@@ -86,6 +86,7 @@ extern struct HTAB *sd_oid_hash(const char *name, Size entrysize,
 								MemoryContext cxt);
 extern bool sd_catalog_any_enabled(void);
 extern bool sd_catalog_any_archive(void);
+extern bool sd_catalog_any_flag(void);
 extern Oid	sd_catalog_archive_of(Oid archive);
 extern bool sd_catalog_lookup(Oid relid, SdTable *out);
 extern Oid	sd_catalog_registry_relid(bool missing_ok);

@@ -310,7 +310,7 @@ sd_planner(Query *parse, const char *query_string, int cursorOptions,
 	ctx.exempt = sd_exempt_next;
 	sd_exempt_next = SD_EXEMPT_NONE;
 
-	if (sd_bypassed() || !sd_catalog_any_enabled())
+	if (sd_bypassed() || !sd_catalog_any_flag())
 		return sd_call_prev_planner(parse, query_string, cursorOptions,
 									boundParams);
 
@@ -563,7 +563,7 @@ sd_needs_fmgr_hook(Oid fn_oid)
 	bool		result = false;
 
 	if (fn_oid < FirstGenbkiObjectId || sd_func_computing ||
-		!IsTransactionState() || !sd_catalog_any_enabled())
+		!IsTransactionState() || !sd_catalog_any_flag())
 		return false;
 
 	if (!sd_func_cache_current())
