@@ -31,6 +31,8 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/heapam.h"
+#include "access/hio.h"
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "access/table.h"
@@ -96,6 +98,9 @@ typedef struct SdArchiveTarget
 	TupleTableSlot *slot;
 	AttrNumber	meta[SD_META_COLUMNS];	/* attnos of the metadata columns */
 	Oid			seq;			/* archive_id's sequence */
+	BulkInsertStateData bistate;	/* keeps the current target page pinned */
+	Datum		op_delete;		/* 'delete' and 'update' as text */
+	Datum		op_update;
 } SdArchiveTarget;
 
 /* One live relation written by one ModifyTable node. */
@@ -196,12 +201,23 @@ sd_open_target(EState *estate, Oid live, Oid archive)
 	InitResultRelInfo(a->rri, rel, 0, NULL, 0);
 	ExecOpenIndices(a->rri, false);
 	a->slot = ExecInitExtraTupleSlot(estate, desc, &TTSOpsVirtual);
+
+	/*
+	 * Consecutive archive rows mostly go to the same page: keep it pinned
+	 * between rows, as COPY does, but without COPY's ring of buffers, which
+	 * would make the backend write pages out itself.
+	 */
+	a->bistate.strategy = NULL;
+	a->bistate.current_buf = InvalidBuffer;
+	a->op_delete = CStringGetTextDatum("delete");
+	a->op_update = CStringGetTextDatum("update");
 	return a;
 }
 
 static void
 sd_close_target(SdArchiveTarget *a)
 {
+	ReleaseBulkInsertStatePin(&a->bistate);
 	ExecCloseIndices(a->rri);
 	table_close(a->rri->ri_RelationDesc, NoLock);
 }
@@ -319,14 +335,14 @@ sd_archive_write(SdSink *s, TupleTableSlot *old, bool is_delete)
 	SD_SET_META(SD_META_AT,
 				TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()));
 	SD_SET_META(SD_META_BY, s->by_name);
-	SD_SET_META(SD_META_OP, CStringGetTextDatum(is_delete ? "delete" : "update"));
+	SD_SET_META(SD_META_OP, is_delete ? a->op_delete : a->op_update);
 	SD_SET_META(SD_META_XID, FullTransactionIdGetDatum(GetTopFullTransactionId()));
 	SD_SET_META(SD_META_ID, Int64GetDatum(nextval_internal(a->seq, false)));
 #undef SD_SET_META
 	ExecStoreVirtualTuple(slot);
 
 	table_tuple_insert(a->rri->ri_RelationDesc, slot, s->estate->es_output_cid,
-					   0, NULL);
+					   0, &a->bistate);
 	if (a->rri->ri_NumIndices > 0)
 		ExecInsertIndexTuples(a->rri, slot, s->estate, false, false, NULL, NIL);
 }
