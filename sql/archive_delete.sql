@@ -108,6 +108,21 @@ DELETE FROM ad_order WHERE id IN (17, 18);
 SELECT id FROM ad_order WHERE id IN (17, 18);
 SELECT id FROM ad_order_archive WHERE id IN (17, 18);
 SELECT * FROM ad_log;
+-- AFTER triggers (row and statement) find the archive complete
+CREATE FUNCTION ad_count() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO ad_log SELECT TG_LEVEL || ' sees ' || count(*) FROM ad_order_archive;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER ad_count_row AFTER DELETE ON ad_order FOR EACH ROW EXECUTE FUNCTION ad_count();
+CREATE TRIGGER ad_count_stmt AFTER DELETE ON ad_order FOR EACH STATEMENT EXECUTE FUNCTION ad_count();
+DELETE FROM ad_log;
+SELECT count(*) AS before FROM ad_order_archive;
+DELETE FROM ad_order WHERE id IN (13, 14, 15);
+SELECT * FROM ad_log;
+DROP TRIGGER ad_count_row ON ad_order;
+DROP TRIGGER ad_count_stmt ON ad_order;
+DROP FUNCTION ad_count();
 -- EXPLAIN ANALYZE shows the archive trigger, after the user's
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
 DELETE FROM ad_order WHERE id = 19;

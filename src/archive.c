@@ -90,6 +90,13 @@ enum
 	SD_META_ID
 };
 
+/*
+ * Archive rows are written in batches of at most this many rows or bytes:
+ * one WAL record per page instead of one per row, memory still bounded.
+ */
+#define SD_BATCH_ROWS 1000
+#define SD_BATCH_BYTES (64 * 1024)
+
 /* The archive table of one statement, opened once. */
 typedef struct SdArchiveTarget
 {
@@ -101,6 +108,12 @@ typedef struct SdArchiveTarget
 	BulkInsertStateData bistate;	/* keeps the current target page pinned */
 	Datum		op_delete;		/* 'delete' and 'update' as text */
 	Datum		op_update;
+	EState	   *estate;
+	/* rows waiting to be written together (heap_multi_insert), as COPY does */
+	TupleTableSlot *batch[SD_BATCH_ROWS];
+	int			nbatch;
+	Size		batch_bytes;
+	MemoryContext batch_cxt;
 } SdArchiveTarget;
 
 /* One live relation written by one ModifyTable node. */
@@ -211,12 +224,46 @@ sd_open_target(EState *estate, Oid live, Oid archive)
 	a->bistate.current_buf = InvalidBuffer;
 	a->op_delete = CStringGetTextDatum("delete");
 	a->op_update = CStringGetTextDatum("update");
+	a->estate = estate;
+	a->batch_cxt = AllocSetContextCreate(estate->es_query_cxt,
+										 "softdelete archive batch",
+										 ALLOCSET_DEFAULT_SIZES);
 	return a;
+}
+
+/*
+ * Write the batched rows: heap first, then each row's index entries.  Runs
+ * when the batch is full and when the statement's ModifyTable work is done,
+ * before its AFTER triggers (and foreign-key actions) run.
+ */
+static void
+sd_flush_target(SdArchiveTarget *a)
+{
+	MemoryContext oldcxt;
+	int			i;
+
+	if (a->nbatch == 0)
+		return;
+	oldcxt = MemoryContextSwitchTo(a->batch_cxt);
+	table_multi_insert(a->rri->ri_RelationDesc, a->batch, a->nbatch,
+					   a->estate->es_output_cid, 0, &a->bistate);
+	for (i = 0; i < a->nbatch; i++)
+	{
+		if (a->rri->ri_NumIndices > 0)
+			ExecInsertIndexTuples(a->rri, a->batch[i], a->estate, false, false,
+								  NULL, NIL);
+		ExecClearTuple(a->batch[i]);
+	}
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextReset(a->batch_cxt);
+	a->nbatch = 0;
+	a->batch_bytes = 0;
 }
 
 static void
 sd_close_target(SdArchiveTarget *a)
 {
+	sd_flush_target(a);
 	ReleaseBulkInsertStatePin(&a->bistate);
 	ExecCloseIndices(a->rri);
 	table_close(a->rri->ri_RelationDesc, NoLock);
@@ -341,10 +388,23 @@ sd_archive_write(SdSink *s, TupleTableSlot *old, bool is_delete)
 #undef SD_SET_META
 	ExecStoreVirtualTuple(slot);
 
-	table_tuple_insert(a->rri->ri_RelationDesc, slot, s->estate->es_output_cid,
-					   0, &a->bistate);
-	if (a->rri->ri_NumIndices > 0)
-		ExecInsertIndexTuples(a->rri, slot, s->estate, false, false, NULL, NIL);
+	/* copy the row out of the live tuple it points into, and queue it */
+	if (a->batch[a->nbatch] == NULL)
+	{
+		/* we run in the per-row context: the slot must outlive it */
+		MemoryContext oldcxt = MemoryContextSwitchTo(a->estate->es_query_cxt);
+
+		a->batch[a->nbatch] = ExecInitExtraTupleSlot(a->estate,
+													 slot->tts_tupleDescriptor,
+													 &TTSOpsVirtual);
+		MemoryContextSwitchTo(oldcxt);
+	}
+	ExecCopySlot(a->batch[a->nbatch], slot);
+	a->batch_bytes += heap_compute_data_size(slot->tts_tupleDescriptor,
+											 slot->tts_values, slot->tts_isnull);
+	a->nbatch++;
+	if (a->nbatch == SD_BATCH_ROWS || a->batch_bytes >= SD_BATCH_BYTES)
+		sd_flush_target(a);
 }
 
 /* ---------------------------------------------------------------------
@@ -532,6 +592,28 @@ sd_archive_executor_start(QueryDesc *qd, int eflags)
 	foreach(lc, estate->es_subplanstates)
 		sd_attach_walker((PlanState *) lfirst(lc), &cx);
 	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * Before ExecutorFinish: the statement's rows are all deleted; write what is
+ * still batched before AFTER triggers and foreign-key actions run, so that
+ * they, and every later command, see the archive complete.
+ */
+void
+sd_archive_executor_finish(QueryDesc *qd)
+{
+	dlist_iter	it;
+
+	dlist_foreach(it, &sd_groups)
+	{
+		SdSinkGroup *g = dlist_container(SdSinkGroup, node, it.cur);
+		ListCell   *lc;
+
+		if (g->estate != qd->estate || g->closed)
+			continue;
+		foreach(lc, g->targets)
+			sd_flush_target(lfirst(lc));
+	}
 }
 
 /* Before ExecutorEnd: close the archive tables this statement opened. */

@@ -42,6 +42,7 @@ static planner_hook_type prev_planner_hook = NULL;
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 static needs_fmgr_hook_type prev_needs_fmgr_hook = NULL;
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
+static ExecutorFinish_hook_type prev_ExecutorFinish = NULL;
 static ExecutorEnd_hook_type prev_ExecutorEnd = NULL;
 
 static void sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
@@ -50,6 +51,7 @@ static void sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 							  DestReceiver *dest, QueryCompletion *qc);
 static bool sd_needs_fmgr_hook_entry(Oid fn_oid);
 static void sd_ExecutorStart(QueryDesc *queryDesc, int eflags);
+static void sd_ExecutorFinish(QueryDesc *queryDesc);
 static void sd_ExecutorEnd(QueryDesc *queryDesc);
 
 /*
@@ -121,6 +123,8 @@ _PG_init(void)
 	needs_fmgr_hook = sd_needs_fmgr_hook_entry;
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = sd_ExecutorStart;
+	prev_ExecutorFinish = ExecutorFinish_hook;
+	ExecutorFinish_hook = sd_ExecutorFinish;
 	prev_ExecutorEnd = ExecutorEnd_hook;
 	ExecutorEnd_hook = sd_ExecutorEnd;
 }
@@ -151,7 +155,8 @@ sd_needs_fmgr_hook_entry(Oid fn_oid)
 
 /*
  * Executor hooks: archive mode attaches its sinks once the plan's state
- * exists, and closes the archive tables before the state goes (archive.c).
+ * exists, writes what it batched when the rows are all processed, and
+ * closes the archive tables before the state goes (archive.c).
  */
 static void
 sd_ExecutorStart(QueryDesc *queryDesc, int eflags)
@@ -161,6 +166,16 @@ sd_ExecutorStart(QueryDesc *queryDesc, int eflags)
 	else
 		standard_ExecutorStart(queryDesc, eflags);
 	sd_archive_executor_start(queryDesc, eflags);
+}
+
+static void
+sd_ExecutorFinish(QueryDesc *queryDesc)
+{
+	sd_archive_executor_finish(queryDesc);
+	if (prev_ExecutorFinish)
+		prev_ExecutorFinish(queryDesc);
+	else
+		standard_ExecutorFinish(queryDesc);
 }
 
 static void

@@ -128,6 +128,7 @@ typedef struct SdSchemaSnapshot SdSchemaSnapshot;
 
 struct QueryDesc;
 extern void sd_archive_executor_start(struct QueryDesc *qd, int eflags);
+extern void sd_archive_executor_finish(struct QueryDesc *qd);
 extern void sd_archive_executor_end(struct QueryDesc *qd);
 extern bool sd_archive_reserved_name(const char *name);
 extern bool sd_archive_looks_like_archive(Oid archive);
