@@ -204,6 +204,24 @@ ALTER TABLE ad_base_archive ADD COLUMN extra int;
 DELETE FROM ad_base;
 SELECT id, v, extra FROM ad_base_archive ORDER BY id;
 
+-- a DELETE larger than one batch of archive rows (1000 rows or 64 kB), with
+-- rows of every size: every row arrives once, intact, with its index entry
+CREATE TABLE ad_bulk (id int PRIMARY KEY, body text);
+INSERT INTO ad_bulk SELECT g, repeat(md5(g::text), g % 50) FROM generate_series(1, 2500) g;
+INSERT INTO ad_bulk SELECT 3000, repeat('z', 100000);
+SELECT softdelete.enable_archive('ad_bulk');
+DELETE FROM ad_bulk WHERE id > 10;
+SELECT count(*), count(DISTINCT id), count(DISTINCT archive_id),
+       bool_and(body = CASE WHEN id = 3000 THEN repeat('z', 100000)
+                            ELSE repeat(md5(id::text), id % 50) END) AS intact
+  FROM ad_bulk_archive;
+SET enable_seqscan = off;
+SELECT count(*) FROM ad_bulk_archive WHERE id BETWEEN 11 AND 3000;
+RESET enable_seqscan;
+SELECT count(*) FROM ad_bulk;
+DROP TABLE ad_bulk;
+DROP TABLE ad_bulk_archive;
+
 DROP VIEW ad_arch;
 DROP TABLE ad_pin, ad_child, ad_parent, ad_pick, ad_src, ad_log, ad_ev, ad_sub, ad_base, ad_order;
 DROP FUNCTION ad_keep_17(), ad_after();
