@@ -594,6 +594,30 @@ sd_archive_executor_start(QueryDesc *qd, int eflags)
 	MemoryContextSwitchTo(oldcxt);
 }
 
+/* Flush, or flush and close, the archive tables of qd's statement. */
+static void
+sd_statement_targets(QueryDesc *qd, bool close)
+{
+	dlist_iter	it;
+
+	dlist_foreach(it, &sd_groups)
+	{
+		SdSinkGroup *g = dlist_container(SdSinkGroup, node, it.cur);
+		ListCell   *lc;
+
+		if (g->estate != qd->estate || g->closed)
+			continue;
+		foreach(lc, g->targets)
+		{
+			if (close)
+				sd_close_target(lfirst(lc));
+			else
+				sd_flush_target(lfirst(lc));
+		}
+		g->closed = close;
+	}
+}
+
 /*
  * Before ExecutorFinish: the statement's rows are all deleted; write what is
  * still batched before AFTER triggers and foreign-key actions run, so that
@@ -602,37 +626,14 @@ sd_archive_executor_start(QueryDesc *qd, int eflags)
 void
 sd_archive_executor_finish(QueryDesc *qd)
 {
-	dlist_iter	it;
-
-	dlist_foreach(it, &sd_groups)
-	{
-		SdSinkGroup *g = dlist_container(SdSinkGroup, node, it.cur);
-		ListCell   *lc;
-
-		if (g->estate != qd->estate || g->closed)
-			continue;
-		foreach(lc, g->targets)
-			sd_flush_target(lfirst(lc));
-	}
+	sd_statement_targets(qd, false);
 }
 
 /* Before ExecutorEnd: close the archive tables this statement opened. */
 void
 sd_archive_executor_end(QueryDesc *qd)
 {
-	dlist_iter	it;
-
-	dlist_foreach(it, &sd_groups)
-	{
-		SdSinkGroup *g = dlist_container(SdSinkGroup, node, it.cur);
-		ListCell   *lc;
-
-		if (g->estate != qd->estate || g->closed)
-			continue;
-		foreach(lc, g->targets)
-			sd_close_target(lfirst(lc));
-		g->closed = true;
-	}
+	sd_statement_targets(qd, true);
 }
 
 static SdSink *

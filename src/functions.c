@@ -136,6 +136,16 @@ sd_spi_exec(const char *sql, int expected)
 			 SPI_result_code_string(rc));
 }
 
+/* The statement trigger that refuses TRUNCATE, in both modes (in SPI). */
+static void
+sd_create_truncate_guard(const char *qname)
+{
+	sd_spi_exec(psprintf("CREATE TRIGGER softdelete_guard_truncate BEFORE TRUNCATE ON %s "
+						 "FOR EACH STATEMENT EXECUTE FUNCTION softdelete.guard()",
+						 qname),
+				SPI_OK_UTILITY);
+}
+
 /*
  * softdelete.enable(tbl, column_name): make DELETE on tbl a soft delete and
  * hide its deleted rows.  Adds the timestamptz column if it is missing.
@@ -218,10 +228,7 @@ softdelete_enable(PG_FUNCTION_ARGS)
 						 "FOR EACH ROW EXECUTE FUNCTION softdelete.guard()",
 						 qname),
 				SPI_OK_UTILITY);
-	sd_spi_exec(psprintf("CREATE TRIGGER softdelete_guard_truncate BEFORE TRUNCATE ON %s "
-						 "FOR EACH STATEMENT EXECUTE FUNCTION softdelete.guard()",
-						 qname),
-				SPI_OK_UTILITY);
+	sd_create_truncate_guard(qname);
 	SPI_finish();
 
 	sd_catalog_register(relid, SD_MODE_FLAG, colname, InvalidOid, false);
@@ -373,10 +380,7 @@ softdelete_enable_archive(PG_FUNCTION_ARGS)
 	sd_spi_exec(psprintf("ALTER TABLE %s ENABLE ALWAYS TRIGGER %s",
 						 qname, SD_ARCHIVE_TRIGGER),
 				SPI_OK_UTILITY);
-	sd_spi_exec(psprintf("CREATE TRIGGER softdelete_guard_truncate BEFORE TRUNCATE ON %s "
-						 "FOR EACH STATEMENT EXECUTE FUNCTION softdelete.guard()",
-						 qname),
-				SPI_OK_UTILITY);
+	sd_create_truncate_guard(qname);
 	SPI_finish();
 
 	archive = get_relname_relid(archname, nsp);
