@@ -38,6 +38,10 @@ $node->safe_psql('postgres', q{
 	INSERT INTO item SELECT g, 'n' || g FROM generate_series(1, 5) g;
 	SELECT softdelete.enable('item');
 	DELETE FROM item WHERE id = 2;
+	CREATE TABLE arch (id int PRIMARY KEY);
+	INSERT INTO arch SELECT generate_series(1, 3);
+	SELECT softdelete.enable_archive('arch');
+	DELETE FROM arch WHERE id = 1;
 });
 is($node->safe_psql('postgres', 'SELECT string_agg(id::text, \',\' ORDER BY id) FROM item'),
 	'1,3,4,5', 'preloaded: the deleted row is hidden');
@@ -73,6 +77,18 @@ isnt($ret, 0, 'not preloaded: TRUNCATE of an enabled table fails');
 like($stderr, qr/shared_preload_libraries/,
 	'the error mentions shared_preload_libraries');
 
+# Archive mode: a DELETE that cannot archive does not delete.
+($ret, $stdout, $stderr) = $node->psql('postgres', 'DELETE FROM arch');
+isnt($ret, 0, 'not preloaded: DELETE FROM an archive-mode table fails');
+like($stderr, qr/shared_preload_libraries/,
+	'the error mentions shared_preload_libraries');
+($ret, $stdout, $stderr) = $node->psql('postgres', 'TRUNCATE arch');
+isnt($ret, 0, 'not preloaded: TRUNCATE of an archive-mode table fails');
+is($node->safe_psql('postgres',
+	q{SELECT (SELECT string_agg(id::text, ',' ORDER BY id) FROM arch) || ' / ' ||
+	         (SELECT string_agg(id::text, ',' ORDER BY id) FROM arch_archive)}),
+	'2,3 / 1', 'not preloaded: archive-mode rows and archive untouched');
+
 # Every row, live and deleted, is still there; checked with the library back.
 $node->adjust_conf('postgresql.conf', 'shared_preload_libraries', "'softdelete'");
 $node->restart;
@@ -90,6 +106,10 @@ is($node->safe_psql('postgres', q{
 	SET softdelete.include_deleted = on;
 	SELECT count(*) || '/' || count(deleted_at) FROM item}),
 	'5/2', 'and it is a soft delete');
+is($node->safe_psql('postgres', q{
+	DELETE FROM arch WHERE id = 2;
+	SELECT string_agg(id::text, ',' ORDER BY id) FROM arch_archive}),
+	'1,2', 'archive mode archives again');
 
 $node->stop;
 done_testing();
