@@ -16,11 +16,13 @@
 #include "access/genam.h"
 #include "access/relation.h"
 #include "access/table.h"
+#include "access/xact.h"
 #include "catalog/catalog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_inherits.h"
+#include "commands/trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
 #include "executor/spi.h"
@@ -136,14 +138,103 @@ sd_spi_exec(const char *sql, int expected)
 			 SPI_result_code_string(rc));
 }
 
-/* The statement trigger that refuses TRUNCATE, in both modes (in SPI). */
-static void
-sd_create_truncate_guard(const char *qname)
+/*
+ * Create the row trigger of its mode, and the TRUNCATE guard, on relid and
+ * on every partition and inheritance child below it (in SPI).  Partitions
+ * get clones of the parent's row trigger from core, but not of statement
+ * triggers; inheritance children get neither.  In a session without the
+ * library only a trigger of their own refuses a DELETE or TRUNCATE that
+ * names them.  Triggers that already exist are kept.
+ */
+void
+sd_create_triggers(Oid relid, SdMode mode, bool versions)
 {
-	sd_spi_exec(psprintf("CREATE TRIGGER softdelete_guard_truncate BEFORE TRUNCATE ON %s "
-						 "FOR EACH STATEMENT EXECUTE FUNCTION softdelete.guard()",
-						 qname),
-				SPI_OK_UTILITY);
+	const char *rowtrig = mode == SD_MODE_FLAG ? "softdelete_guard" : SD_ARCHIVE_TRIGGER;
+	ListCell   *lc;
+
+	foreach(lc, find_all_inheritors(relid, NoLock, NULL))
+	{
+		Oid			rel = lfirst_oid(lc);
+		char	   *qname = sd_qualified_name(rel);
+
+		if (get_rel_relkind(rel) != RELKIND_RELATION &&
+			get_rel_relkind(rel) != RELKIND_PARTITIONED_TABLE)
+			continue;
+		/* partitions have clones of the row trigger, but not of TRUNCATE's */
+		if ((rel == relid || !get_rel_relispartition(rel)) &&
+			!OidIsValid(get_trigger_oid(rel, rowtrig, true)))
+		{
+			if (mode == SD_MODE_FLAG)
+				sd_spi_exec(psprintf("CREATE TRIGGER softdelete_guard BEFORE DELETE ON %s "
+									 "FOR EACH ROW EXECUTE FUNCTION softdelete.guard()",
+									 qname),
+							SPI_OK_UTILITY);
+			else
+			{
+				sd_spi_exec(psprintf("CREATE TRIGGER %s BEFORE DELETE%s ON %s "
+									 "FOR EACH ROW EXECUTE FUNCTION softdelete.archive()",
+									 SD_ARCHIVE_TRIGGER, versions ? " OR UPDATE" : "",
+									 qname),
+							SPI_OK_UTILITY);
+				sd_spi_exec(psprintf("ALTER TABLE ONLY %s ENABLE ALWAYS TRIGGER %s",
+									 qname, SD_ARCHIVE_TRIGGER),
+							SPI_OK_UTILITY);
+			}
+		}
+		if (!OidIsValid(get_trigger_oid(rel, "softdelete_guard_truncate", true)))
+			sd_spi_exec(psprintf("CREATE TRIGGER softdelete_guard_truncate BEFORE TRUNCATE ON %s "
+								 "FOR EACH STATEMENT EXECUTE FUNCTION softdelete.guard()",
+								 qname),
+						SPI_OK_UTILITY);
+	}
+}
+
+/* Drop them again, from relid and its inheritance children (in SPI). */
+static void
+sd_drop_triggers(Oid relid, SdMode mode)
+{
+	ListCell   *lc;
+
+	foreach(lc, find_all_inheritors(relid, NoLock, NULL))
+	{
+		Oid			rel = lfirst_oid(lc);
+		char	   *qname = sd_qualified_name(rel);
+
+		if (get_rel_relkind(rel) != RELKIND_RELATION &&
+			get_rel_relkind(rel) != RELKIND_PARTITIONED_TABLE)
+			continue;
+		if (rel == relid || !get_rel_relispartition(rel))
+			sd_spi_exec(psprintf("DROP TRIGGER IF EXISTS %s ON %s",
+								 mode == SD_MODE_FLAG ? "softdelete_guard" : SD_ARCHIVE_TRIGGER,
+								 qname),
+						SPI_OK_UTILITY);
+		sd_spi_exec(psprintf("DROP TRIGGER IF EXISTS softdelete_guard_truncate ON %s", qname),
+					SPI_OK_UTILITY);
+	}
+}
+
+/*
+ * After CREATE TABLE ... INHERITS / PARTITION OF, ALTER TABLE ... INHERIT /
+ * ATTACH PARTITION: a new child of an enabled table gets the triggers too.
+ */
+void
+sd_guard_new_child(Oid child)
+{
+	SdTable		t;
+
+	if (!OidIsValid(child))
+		return;
+	/*
+	 * Caches here and in other sessions may remember the table as not
+	 * enabled: make them all look again, and see the new pg_inherits row.
+	 */
+	sd_catalog_invalidate(child);
+	CommandCounterIncrement();
+	if (!sd_catalog_lookup(child, &t) || t.root == child)
+		return;
+	SPI_connect();
+	sd_create_triggers(child, t.mode, t.versions);
+	SPI_finish();
 }
 
 /*
@@ -224,11 +315,7 @@ softdelete_enable(PG_FUNCTION_ARGS)
 		sd_spi_exec(psprintf("ALTER TABLE %s ADD COLUMN %s timestamptz",
 							 qname, quote_identifier(colname)),
 					SPI_OK_UTILITY);
-	sd_spi_exec(psprintf("CREATE TRIGGER softdelete_guard BEFORE DELETE ON %s "
-						 "FOR EACH ROW EXECUTE FUNCTION softdelete.guard()",
-						 qname),
-				SPI_OK_UTILITY);
-	sd_create_truncate_guard(qname);
+	sd_create_triggers(relid, SD_MODE_FLAG, false);
 	SPI_finish();
 
 	sd_catalog_register(relid, SD_MODE_FLAG, colname, InvalidOid, false);
@@ -373,14 +460,7 @@ softdelete_enable_archive(PG_FUNCTION_ARGS)
 	}
 	table_close(rel, NoLock);
 
-	sd_spi_exec(psprintf("CREATE TRIGGER %s BEFORE DELETE%s ON %s "
-						 "FOR EACH ROW EXECUTE FUNCTION softdelete.archive()",
-						 SD_ARCHIVE_TRIGGER, versions ? " OR UPDATE" : "", qname),
-				SPI_OK_UTILITY);
-	sd_spi_exec(psprintf("ALTER TABLE %s ENABLE ALWAYS TRIGGER %s",
-						 qname, SD_ARCHIVE_TRIGGER),
-				SPI_OK_UTILITY);
-	sd_create_truncate_guard(qname);
+	sd_create_triggers(relid, SD_MODE_ARCHIVE, versions);
 	SPI_finish();
 
 	archive = get_relname_relid(archname, nsp);
@@ -398,7 +478,6 @@ softdelete_disable(PG_FUNCTION_ARGS)
 	Oid			relid;
 	Relation	rel;
 	SdTable		t;
-	char	   *qname;
 
 	sd_require_arg(fcinfo, 0, "tbl");
 	relid = PG_GETARG_OID(0);
@@ -421,15 +500,9 @@ softdelete_disable(PG_FUNCTION_ARGS)
 		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(rel->rd_rel->relkind),
 					   RelationGetRelationName(rel));
 
-	qname = sd_qualified_name(relid);
 	table_close(rel, NoLock);
 	SPI_connect();
-	sd_spi_exec(psprintf("DROP TRIGGER IF EXISTS %s ON %s",
-						 t.mode == SD_MODE_FLAG ? "softdelete_guard" : SD_ARCHIVE_TRIGGER,
-						 qname),
-				SPI_OK_UTILITY);
-	sd_spi_exec(psprintf("DROP TRIGGER IF EXISTS softdelete_guard_truncate ON %s", qname),
-				SPI_OK_UTILITY);
+	sd_drop_triggers(relid, t.mode);
 	SPI_finish();
 	if (t.mode == SD_MODE_ARCHIVE && get_rel_name(t.archive) != NULL)
 		ereport(NOTICE,

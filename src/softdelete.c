@@ -217,6 +217,42 @@ sd_alter_validates_fkeys(AlterTableStmt *stmt)
 	return false;
 }
 
+/*
+ * A table that has just become a partition or inheritance child of an
+ * enabled table (CREATE TABLE ... INHERITS / PARTITION OF, ALTER TABLE ...
+ * INHERIT / ATTACH PARTITION) gets its triggers (functions.c).
+ */
+static void
+sd_after_inherit(Node *parsetree)
+{
+	RangeVar   *child = NULL;
+
+	if (IsA(parsetree, CreateStmt))
+	{
+		CreateStmt *stmt = (CreateStmt *) parsetree;
+
+		if (stmt->inhRelations != NIL)
+			child = stmt->relation;
+	}
+	else if (IsA(parsetree, AlterTableStmt))
+	{
+		AlterTableStmt *stmt = (AlterTableStmt *) parsetree;
+		ListCell   *lc;
+
+		foreach(lc, stmt->cmds)
+		{
+			AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+
+			if (cmd->subtype == AT_AddInherit)
+				child = stmt->relation;
+			else if (cmd->subtype == AT_AttachPartition)
+				child = castNode(PartitionCmd, cmd->def)->name;
+		}
+	}
+	if (child != NULL)
+		sd_guard_new_child(RangeVarGetRelid(child, NoLock, true));
+}
+
 /* Call the next ProcessUtility in line. */
 static void
 sd_next_utility(PlannedStmt *pstmt, const char *queryString,
@@ -325,4 +361,6 @@ sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		sd_catalog_rename_column(renamed_rel, renamed_to);
 	if (archive_before != NULL)
 		sd_archive_after_utility(archive_before);
+	if (sd_catalog_any_enabled())
+		sd_after_inherit(parsetree);
 }

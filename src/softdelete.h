@@ -144,5 +144,7 @@ extern void sd_archive_after_utility(SdSchemaSnapshot *before);
  */
 extern char *sd_qualified_name(Oid relid);
 extern void sd_spi_exec(const char *sql, int expected);
+extern void sd_create_triggers(Oid relid, SdMode mode, bool versions);
+extern void sd_guard_new_child(Oid child);
 
 #endif							/* SOFTDELETE_H */

@@ -42,6 +42,13 @@ $node->safe_psql('postgres', q{
 	INSERT INTO arch SELECT generate_series(1, 3);
 	SELECT softdelete.enable_archive('arch');
 	DELETE FROM arch WHERE id = 1;
+	-- an inheritance child joining later and a partition hold rows too
+	CREATE TABLE arch_child () INHERITS (arch);
+	INSERT INTO arch_child VALUES (10);
+	CREATE TABLE meas (id int PRIMARY KEY) PARTITION BY RANGE (id);
+	CREATE TABLE meas_1 PARTITION OF meas FOR VALUES FROM (0) TO (10);
+	INSERT INTO meas VALUES (1);
+	SELECT softdelete.enable('meas');
 });
 is($node->safe_psql('postgres', 'SELECT string_agg(id::text, \',\' ORDER BY id) FROM item'),
 	'1,3,4,5', 'preloaded: the deleted row is hidden');
@@ -87,7 +94,17 @@ isnt($ret, 0, 'not preloaded: TRUNCATE of an archive-mode table fails');
 is($node->safe_psql('postgres',
 	q{SELECT (SELECT string_agg(id::text, ',' ORDER BY id) FROM arch) || ' / ' ||
 	         (SELECT string_agg(id::text, ',' ORDER BY id) FROM arch_archive)}),
-	'2,3 / 1', 'not preloaded: archive-mode rows and archive untouched');
+	'2,3,10 / 1', 'not preloaded: archive-mode rows and archive untouched');
+
+($ret, $stdout, $stderr) = $node->psql('postgres', 'DELETE FROM arch_child');
+isnt($ret, 0, 'not preloaded: DELETE naming an inheritance child fails');
+($ret, $stdout, $stderr) = $node->psql('postgres', 'TRUNCATE meas_1');
+isnt($ret, 0, 'not preloaded: TRUNCATE of a partition fails');
+like($stderr, qr/shared_preload_libraries/,
+	'the error mentions shared_preload_libraries');
+is($node->safe_psql('postgres',
+	q{SELECT (SELECT count(*) FROM arch_child) || ' ' || (SELECT count(*) FROM meas_1)}),
+	'1 1', 'not preloaded: the child\'s and the partition\'s rows are kept');
 
 # Every row, live and deleted, is still there; checked with the library back.
 $node->adjust_conf('postgresql.conf', 'shared_preload_libraries', "'softdelete'");
