@@ -3,7 +3,7 @@ EXTENSION    = softdelete
 EXTVERSION   = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
 MODULE_big   = softdelete
 OBJS         = src/softdelete.o src/catalog.o src/visibility.o src/redirect.o \
-               src/functions.o src/archive.o
+               src/functions.o src/archive.o src/fkeys.o
 DATA         = $(EXTENSION)--$(EXTVERSION).sql
 PG_CONFIG   ?= pg_config
 

@@ -146,6 +146,19 @@ LANGUAGE C
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'softdelete_purge';
 
+/*
+ * Foreign keys: the AFTER UPDATE row trigger of flag-mode tables, fired when
+ * a row is soft-deleted or restored (cascades, restrictions, restore
+ * cascades).
+ */
+CREATE FUNCTION softdelete.fk()
+RETURNS trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'softdelete_fk';
+
+COMMENT ON FUNCTION softdelete.fk() IS
+'trigger on flag-mode tables: a soft delete cascades to or is restricted by the rows that reference it, a restore brings back the rows deleted with it';
+
 /* Forget the registration of a table when it is dropped. */
 CREATE FUNCTION softdelete.on_drop()
 RETURNS event_trigger

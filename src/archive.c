@@ -430,13 +430,15 @@ sd_archive_function_oid(void)
 }
 
 /*
- * Give rri's trigger list our archive trigger as its last entry, always on,
- * firing for the events this statement needs.  The list is the result
- * relation's private copy (InitResultRelInfo copies the relcache's), and so
- * are the per-trigger arrays beside it.
+ * Give rri's trigger list the trigger name as its last entry (moved there if
+ * the table has it, made up otherwise), always on, of type tgtype.  The list
+ * is the result relation's private copy (InitResultRelInfo copies the
+ * relcache's), and so are the per-trigger arrays beside it.  The caller sets
+ * tgfoid of a made-up trigger.
  */
-static Trigger *
-sd_place_trigger(ResultRelInfo *rri, bool on_update, EState *estate)
+Trigger *
+sd_trigger_append(ResultRelInfo *rri, EState *estate, const char *name,
+				  int16 tgtype)
 {
 	TriggerDesc *old = rri->ri_TrigDesc;
 	TriggerDesc *td = palloc0(sizeof(TriggerDesc));
@@ -448,7 +450,7 @@ sd_place_trigger(ResultRelInfo *rri, bool on_update, EState *estate)
 	Trigger    *last;
 
 	for (i = 0; i < n; i++)
-		if (strcmp(old->triggers[i].tgname, SD_ARCHIVE_TRIGGER) == 0)
+		if (strcmp(old->triggers[i].tgname, name) == 0)
 			ours = i;
 	newn = ours >= 0 ? n : n + 1;
 
@@ -468,22 +470,36 @@ sd_place_trigger(ResultRelInfo *rri, bool on_update, EState *estate)
 	if (ours >= 0)
 		*last = old->triggers[ours];
 	else
-	{
-		last->tgname = pstrdup(SD_ARCHIVE_TRIGGER);
-		last->tgfoid = sd_archive_function_oid();
-	}
-	last->tgtype = TRIGGER_TYPE_ROW | TRIGGER_TYPE_BEFORE | TRIGGER_TYPE_DELETE;
-	if (on_update)
-		last->tgtype |= TRIGGER_TYPE_UPDATE;
+		last->tgname = pstrdup(name);
+	last->tgtype = tgtype;
 	last->tgenabled = TRIGGER_FIRES_ALWAYS;
 	last->tgqual = NULL;
 	last->tgnattr = 0;
 	last->tgattr = NULL;
-	td->trig_delete_before_row = true;
-	if (on_update)
-		td->trig_update_before_row = true;
+	if (TRIGGER_FOR_ROW(tgtype) && TRIGGER_FOR_BEFORE(tgtype))
+	{
+		if (TRIGGER_FOR_DELETE(tgtype))
+			td->trig_delete_before_row = true;
+		if (TRIGGER_FOR_UPDATE(tgtype))
+			td->trig_update_before_row = true;
+	}
 	rri->ri_TrigDesc = td;
 	return last;
+}
+
+/* Our archive trigger, last in rri's list, for DELETE (and UPDATE). */
+static Trigger *
+sd_place_trigger(ResultRelInfo *rri, bool on_update, EState *estate)
+{
+	Trigger    *trig;
+	int16		tgtype = TRIGGER_TYPE_ROW | TRIGGER_TYPE_BEFORE | TRIGGER_TYPE_DELETE;
+
+	if (on_update)
+		tgtype |= TRIGGER_TYPE_UPDATE;
+	trig = sd_trigger_append(rri, estate, SD_ARCHIVE_TRIGGER, tgtype);
+	if (!OidIsValid(trig->tgfoid))
+		trig->tgfoid = sd_archive_function_oid();
+	return trig;
 }
 
 typedef struct SdAttachContext
@@ -529,6 +545,9 @@ sd_attach_modifytable(ModifyTableState *mt, SdAttachContext *cx)
 		if (!sd_catalog_lookup(RelationGetRelid(rel), &t) ||
 			t.mode != SD_MODE_ARCHIVE)
 			continue;
+		/* rows leave: the foreign keys that reference them must allow it */
+		if (op == CMD_DELETE || op == CMD_MERGE)
+			sd_fk_check_archive_delete(RelationGetRelid(rel));
 		/* UPDATE: versions; MERGE: also to tell row movement from delete */
 		on_update = t.versions || op == CMD_MERGE;
 		s = sd_make_sink(rel, sd_group_target(cx, t.root, t.archive), &t,

@@ -19,7 +19,11 @@
 #include "access/xact.h"
 #include "catalog/catalog.h"
 #include "catalog/namespace.h"
+#include "catalog/partition.h"
 #include "catalog/pg_class.h"
+#include "catalog/dependency.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_constraint.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_inherits.h"
 #include "commands/trigger.h"
@@ -34,6 +38,8 @@
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/lsyscache.h"
+#include "utils/ruleutils.h"
+#include "optimizer/optimizer.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
@@ -139,6 +145,85 @@ sd_spi_exec(const char *sql, int expected)
 }
 
 /*
+ * The trigger softdelete_fk (fkeys.c) of one flag-mode table: create it,
+ * unless it exists (the partitions of a partitioned table get clones), or
+ * drop it (in SPI).  Its WHEN clause names the flag column, so ALTER TYPE
+ * of that column drops it first and creates it again.
+ */
+void
+sd_fk_trigger(Oid rel, const char *flag_column, bool create)
+{
+	char	   *qname = sd_qualified_name(rel);
+	const char *col;
+
+	if (!create)
+	{
+		if (OidIsValid(get_trigger_oid(rel, "softdelete_fk", true)) &&
+			(!get_rel_relispartition(rel) || !OidIsValid(get_trigger_oid(get_partition_parent(rel, false), "softdelete_fk", true))))
+			sd_spi_exec(psprintf("DROP TRIGGER softdelete_fk ON %s", qname),
+						SPI_OK_UTILITY);
+		return;
+	}
+	if (OidIsValid(get_trigger_oid(rel, "softdelete_fk", true)))
+		return;
+	col = quote_identifier(flag_column);
+	sd_spi_exec(psprintf("CREATE TRIGGER softdelete_fk AFTER UPDATE ON %s "
+						 "FOR EACH ROW WHEN ((OLD.%s IS NULL) <> (NEW.%s IS NULL)) "
+						 "EXECUTE FUNCTION softdelete.fk()",
+						 qname, col, col),
+				SPI_OK_UTILITY);
+}
+
+/* Is flag-mode table relid referenced, or referencing a flag-mode table? */
+static bool
+sd_fk_needed(Oid relid)
+{
+	Relation	rel;
+	ListCell   *lc;
+	bool		needed = sd_fk_incoming(relid) != NIL;
+
+	rel = table_open(relid, AccessShareLock);
+	foreach(lc, RelationGetFKeyList(rel))
+	{
+		ForeignKeyCacheInfo *info = lfirst(lc);
+		SdTable		pt;
+
+		if (sd_catalog_lookup(info->confrelid, &pt) && pt.mode == SD_MODE_FLAG)
+			needed = true;
+	}
+	table_close(rel, AccessShareLock);
+	return needed;
+}
+
+/*
+ * Give enabled flag-mode table relid (and its children) softdelete_fk when
+ * foreign keys involve it; tables no key involves go without, and their
+ * soft deletes without its cost (in SPI).  Called by enable, for new
+ * children, and after DDL that may add a foreign key.
+ */
+void
+sd_fk_ensure_triggers(Oid relid)
+{
+	SdTable		t;
+	ListCell   *lc;
+
+	if (!sd_catalog_lookup(relid, &t) || t.mode != SD_MODE_FLAG)
+		return;
+	relid = t.root;
+	if (!sd_fk_needed(relid))
+		return;
+	foreach(lc, find_all_inheritors(relid, NoLock, NULL))
+	{
+		Oid			rel = lfirst_oid(lc);
+
+		if ((get_rel_relkind(rel) == RELKIND_RELATION ||
+			 get_rel_relkind(rel) == RELKIND_PARTITIONED_TABLE) &&
+			(rel == relid || !get_rel_relispartition(rel)))
+			sd_fk_trigger(rel, NameStr(t.column_name), true);
+	}
+}
+
+/*
  * Create the row trigger of its mode, and the TRUNCATE guard, on relid and
  * on every partition and inheritance child below it (in SPI).  Partitions
  * get clones of the parent's row trigger from core, but not of statement
@@ -147,7 +232,8 @@ sd_spi_exec(const char *sql, int expected)
  * names them.  Triggers that already exist are kept.
  */
 void
-sd_create_triggers(Oid relid, SdMode mode, bool versions)
+sd_create_triggers(Oid relid, SdMode mode, bool versions,
+				   const char *flag_column)
 {
 	const char *rowtrig = mode == SD_MODE_FLAG ? "softdelete_guard" : SD_ARCHIVE_TRIGGER;
 	ListCell   *lc;
@@ -204,10 +290,14 @@ sd_drop_triggers(Oid relid, SdMode mode)
 			get_rel_relkind(rel) != RELKIND_PARTITIONED_TABLE)
 			continue;
 		if (rel == relid || !get_rel_relispartition(rel))
+		{
 			sd_spi_exec(psprintf("DROP TRIGGER IF EXISTS %s ON %s",
 								 mode == SD_MODE_FLAG ? "softdelete_guard" : SD_ARCHIVE_TRIGGER,
 								 qname),
 						SPI_OK_UTILITY);
+			if (mode == SD_MODE_FLAG)
+				sd_fk_trigger(rel, NULL, false);
+		}
 		sd_spi_exec(psprintf("DROP TRIGGER IF EXISTS softdelete_guard_truncate ON %s", qname),
 					SPI_OK_UTILITY);
 	}
@@ -233,7 +323,8 @@ sd_guard_new_child(Oid child)
 	if (!sd_catalog_lookup(child, &t) || t.root == child)
 		return;
 	SPI_connect();
-	sd_create_triggers(child, t.mode, t.versions);
+	sd_create_triggers(child, t.mode, t.versions, NameStr(t.column_name));
+	sd_fk_ensure_triggers(t.root);
 	SPI_finish();
 }
 
@@ -250,6 +341,7 @@ softdelete_enable(PG_FUNCTION_ARGS)
 	SdTable		t;
 	AttrNumber	attno;
 	char	   *qname;
+	ListCell   *lc;
 
 	sd_require_arg(fcinfo, 0, "tbl");
 	sd_require_arg(fcinfo, 1, "column_name");
@@ -278,6 +370,9 @@ softdelete_enable(PG_FUNCTION_ARGS)
 				(errmsg("table \"%s\" is already enabled, skipping",
 						RelationGetRelationName(rel))));
 		table_close(rel, NoLock);
+		SPI_connect();
+		sd_fk_ensure_triggers(relid);
+		SPI_finish();
 		PG_RETURN_VOID();
 	}
 
@@ -309,16 +404,25 @@ softdelete_enable(PG_FUNCTION_ARGS)
 
 	/* Keep the lock; ALTER TABLE needs the relation closed. */
 	table_close(rel, NoLock);
+	sd_fk_check_enable(relid, SD_MODE_FLAG);
 
 	SPI_connect();
 	if (attno == InvalidAttrNumber)
 		sd_spi_exec(psprintf("ALTER TABLE %s ADD COLUMN %s timestamptz",
 							 qname, quote_identifier(colname)),
 					SPI_OK_UTILITY);
-	sd_create_triggers(relid, SD_MODE_FLAG, false);
+	sd_create_triggers(relid, SD_MODE_FLAG, false, colname);
 	SPI_finish();
 
 	sd_catalog_register(relid, SD_MODE_FLAG, colname, InvalidOid, false);
+	CommandCounterIncrement();
+
+	/* foreign keys: this table, and flag-mode tables that reference it */
+	SPI_connect();
+	sd_fk_ensure_triggers(relid);
+	foreach(lc, sd_fk_incoming(relid))
+		sd_fk_ensure_triggers(((SdFk *) lfirst(lc))->child);
+	SPI_finish();
 	PG_RETURN_VOID();
 }
 
@@ -421,6 +525,7 @@ softdelete_enable_archive(PG_FUNCTION_ARGS)
 	/* reserved names are checked before anything changes */
 	sd_archive_create_sql(rel, "", true);
 	table_close(rel, NoLock);
+	sd_fk_check_enable(relid, SD_MODE_ARCHIVE);
 
 	qarchive = quote_qualified_identifier(get_namespace_name(nsp), archname);
 	SPI_connect();
@@ -460,7 +565,7 @@ softdelete_enable_archive(PG_FUNCTION_ARGS)
 	}
 	table_close(rel, NoLock);
 
-	sd_create_triggers(relid, SD_MODE_ARCHIVE, versions);
+	sd_create_triggers(relid, SD_MODE_ARCHIVE, versions, NULL);
 	SPI_finish();
 
 	archive = get_relname_relid(archname, nsp);
@@ -618,11 +723,71 @@ sd_pk_columns(Oid relid, const char *prefix)
 }
 
 /*
+ * The rows of archive-mode children that ON DELETE CASCADE archived with
+ * the parent rows just restored (images, in moved): same key, same
+ * archived_xid.  They come back too, and theirs in turn.
+ */
+static void
+sd_restore_archive_cascade(Oid relid, SPITupleTable *moved, uint64 n)
+{
+	int			xid_col = SPI_fnumber(moved->tupdesc, "archived_xid");
+	ListCell   *lc;
+
+	foreach(lc, sd_fk_incoming(relid))
+	{
+		SdFk	   *fk = lfirst(lc);
+		SdTable		ct;
+		StringInfoData filter;
+		int			cols[INDEX_MAX_KEYS];
+		uint64		r;
+		int			i;
+
+		if (fk->deltype != FKCONSTR_ACTION_CASCADE ||
+			!sd_catalog_lookup(fk->child, &ct) || ct.mode != SD_MODE_ARCHIVE)
+			continue;
+		initStringInfo(&filter);
+		appendStringInfoString(&filter, "(");
+		for (i = 0; i < fk->nkeys; i++)
+		{
+			cols[i] = SPI_fnumber(moved->tupdesc,
+								  get_attname(fk->parent, fk->parent_att[i], false));
+			appendStringInfo(&filter, "%s, ",
+							 quote_identifier(get_attname(fk->child,
+														  fk->child_att[i],
+														  false)));
+		}
+		appendStringInfoString(&filter, "archived_xid) IN (VALUES ");
+		for (r = 0; r < n; r++)
+		{
+			HeapTuple	tup = moved->vals[r];
+			bool		isnull = false;
+
+			appendStringInfo(&filter, "%s(", r > 0 ? ", " : "");
+			for (i = 0; i < fk->nkeys && !isnull; i++)
+			{
+				char	   *v = SPI_getvalue(tup, moved->tupdesc, cols[i]);
+
+				isnull = (v == NULL);
+				if (v != NULL)
+					appendStringInfo(&filter, "%s::%s, ", quote_literal_cstr(v),
+									 format_type_be(SPI_gettypeid(moved->tupdesc, cols[i])));
+			}
+			if (isnull)			/* no reference: the VALUES row matches nothing */
+				appendStringInfoString(&filter, "NULL, ");
+			appendStringInfo(&filter, "%s::pg_catalog.xid8)",
+							 quote_literal_cstr(SPI_getvalue(tup, moved->tupdesc, xid_col)));
+		}
+		appendStringInfoString(&filter, ")");
+		sd_restore_archive(fk->child, &ct, filter.data);
+	}
+}
+
+/*
  * Restore in archive mode: the latest delete image of each key that
  * matches the filter goes back into the live table.
  * A key that is live again fails the whole call before anything moves.
  */
-static uint64
+uint64
 sd_restore_archive(Oid relid, const SdTable *t, const char *filter)
 {
 	Relation	rel;
@@ -683,8 +848,9 @@ sd_restore_archive(Oid relid, const SdTable *t, const char *filter)
 	 * finds it gone, or no longer 'delete', and restores nothing.
 	 */
 	sql = psprintf("WITH picked AS (SELECT archive_id FROM (%s) f), "
-				   "moved AS (%s) "
-				   "INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM moved",
+				   "moved AS (%s), "
+				   "put AS (INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM moved) "
+				   "SELECT * FROM moved",
 				   picked,
 				   t->versions ?
 				   psprintf("UPDATE ONLY %s a SET archive_op = 'restored' FROM picked p "
@@ -693,8 +859,10 @@ sd_restore_archive(Oid relid, const SdTable *t, const char *filter)
 				   psprintf("DELETE FROM ONLY %s a USING picked p "
 							"WHERE a.archive_id = p.archive_id RETURNING a.*", qarchive),
 				   qlive, cols.data, cols.data);
-	sd_spi_exec(sql, SPI_OK_INSERT);
+	sd_spi_exec(sql, SPI_OK_SELECT);
 	processed = SPI_processed;
+	if (processed > 0)
+		sd_restore_archive_cascade(relid, SPI_tuptable, processed);
 	SPI_finish();
 	return processed;
 }

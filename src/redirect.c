@@ -102,6 +102,8 @@ sd_redirect_delete(Query *query, const SdTable *t, bool filtered)
 	Assert(query->commandType == CMD_DELETE);
 	query->commandType = CMD_UPDATE;
 	query->targetList = sd_stamp_tlist(query, t, filtered);
+	/* lock the rows as a delete does, where foreign keys look (fkeys.c) */
+	sd_fk_mark_key_updated(rt_fetch(query->resultRelation, query->rtable));
 }
 
 /* Turn MERGE's WHEN MATCHED THEN DELETE actions into marking UPDATEs. */
@@ -150,16 +152,19 @@ sd_check_truncate(List *relids)
  * The flag column must stay a nullable timestamp while the table is enabled:
  * dropping it would bring every deleted row back, another type would break
  * DELETE, NOT NULL would break restore.  Refuse those ALTER TABLE commands.
+ * Returns the enabled table whose flag column changes between timestamp
+ * and timestamptz (or InvalidOid).
  */
-void
+Oid
 sd_check_alter_table(AlterTableStmt *stmt)
 {
 	ListCell   *lc;
 	Oid			relid = InvalidOid;
+	Oid			retyped = InvalidOid;
 	SdTable		t;
 
 	if (!sd_catalog_any_enabled() || stmt->relation == NULL)
-		return;
+		return InvalidOid;
 	foreach(lc, stmt->cmds)
 	{
 		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
@@ -179,7 +184,17 @@ sd_check_alter_table(AlterTableStmt *stmt)
 					Oid			typid = typenameTypeId(NULL, def->typeName);
 
 					if (typid == TIMESTAMPTZOID || typid == TIMESTAMPOID)
+					{
+						/* allowed: the caller re-creates softdelete_fk */
+						if (cmd->name != NULL && !OidIsValid(relid))
+							relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+						if (cmd->name != NULL && OidIsValid(relid) &&
+							sd_catalog_lookup(relid, &t) &&
+							t.mode == SD_MODE_FLAG && t.root == relid &&
+							strcmp(cmd->name, NameStr(t.column_name)) == 0)
+							retyped = relid;
 						continue;
+					}
 					why = "The flag column must be of type timestamptz or timestamp.";
 				}
 				break;
@@ -200,11 +215,14 @@ sd_check_alter_table(AlterTableStmt *stmt)
 					 errdetail("%s", why),
 					 errhint("Call softdelete.disable() first.")));
 	}
+	return retyped;
 }
 
 /*
  * softdelete.guard(): BEFORE DELETE (row) and BEFORE TRUNCATE (statement)
- * trigger on every enabled table.
+ * trigger on every enabled table.  Also the function of the BEFORE UPDATE
+ * row trigger that fkeys.c gives a soft delete so that core locks its rows:
+ * there it lets every row through.
  */
 Datum
 softdelete_guard(PG_FUNCTION_ARGS)
@@ -217,6 +235,9 @@ softdelete_guard(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("softdelete.guard() can only be called as a trigger")));
 	rel = trigdata->tg_relation;
+
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		return PointerGetDatum(trigdata->tg_newtuple);
 
 	/* A table that is no longer enabled deletes as any other. */
 	if (sd_hard_delete || !sd_catalog_lookup(RelationGetRelid(rel), NULL))

@@ -10,6 +10,9 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
+#include "executor/spi.h"
 #include "commands/defrem.h"
 #include "executor/executor.h"
 #include "fmgr.h"
@@ -114,6 +117,7 @@ _PG_init(void)
 
 	sd_catalog_init();
 	sd_visibility_init();
+	sd_fkeys_init();
 
 	prev_planner_hook = planner_hook;
 	planner_hook = sd_planner;	/* visibility.c */
@@ -166,6 +170,7 @@ sd_ExecutorStart(QueryDesc *queryDesc, int eflags)
 	else
 		standard_ExecutorStart(queryDesc, eflags);
 	sd_archive_executor_start(queryDesc, eflags);
+	sd_fk_executor_start(queryDesc, eflags);
 }
 
 static void
@@ -277,6 +282,33 @@ sd_next_utility(PlannedStmt *pstmt, const char *queryString,
  * - ALTER TABLE and RENAME of an archive-mode table are applied to its
  *   archive (archive.c).
  */
+/*
+ * ALTER TYPE of a flag column: the WHEN clause of softdelete_fk names it,
+ * so the triggers go before and come back after.
+ */
+static void
+sd_retype_flag(Oid relid, bool after)
+{
+	SdTable		t;
+	ListCell   *lc;
+
+	if (!sd_catalog_lookup(relid, &t))
+		return;
+	SPI_connect();
+	if (after)
+		sd_fk_ensure_triggers(relid);
+	else
+		foreach(lc, find_all_inheritors(relid, NoLock, NULL))
+		{
+			Oid			rel = lfirst_oid(lc);
+
+			if (get_rel_relkind(rel) == RELKIND_RELATION ||
+				get_rel_relkind(rel) == RELKIND_PARTITIONED_TABLE)
+				sd_fk_trigger(rel, NULL, false);
+		}
+	SPI_finish();
+}
+
 static void
 sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 				  bool readOnlyTree, ProcessUtilityContext context,
@@ -288,6 +320,7 @@ sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	volatile Oid renamed_rel = InvalidOid;
 	SdSchemaSnapshot *volatile archive_before = NULL;
 	char	   *volatile renamed_to = NULL;
+	volatile Oid retyped = InvalidOid;
 
 	if (IsA(parsetree, TruncateStmt) && !sd_hard_delete &&
 		sd_catalog_any_enabled())
@@ -310,8 +343,10 @@ sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	{
 		AlterTableStmt *stmt = (AlterTableStmt *) parsetree;
 
-		sd_check_alter_table(stmt);
+		retyped = sd_check_alter_table(stmt);
 		bypass = sd_alter_validates_fkeys(stmt);
+		if (OidIsValid(retyped))
+			sd_retype_flag(retyped, false);
 	}
 	else if (IsA(parsetree, DeclareCursorStmt))
 	{
@@ -359,8 +394,13 @@ sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 
 	if (OidIsValid(renamed_rel))
 		sd_catalog_rename_column(renamed_rel, renamed_to);
+	if (OidIsValid(retyped))
+		sd_retype_flag(retyped, true);
 	if (archive_before != NULL)
 		sd_archive_after_utility(archive_before);
 	if (sd_catalog_any_enabled())
+	{
 		sd_after_inherit(parsetree);
+		sd_fk_after_ddl(parsetree);
+	}
 }

@@ -114,7 +114,7 @@ extern void sd_require_flag_column(const SdTable *t);
 extern void sd_redirect_delete(Query *query, const SdTable *t, bool filtered);
 extern void sd_redirect_merge(Query *query, const SdTable *t, bool filtered);
 extern void sd_check_truncate(List *relids);
-extern void sd_check_alter_table(AlterTableStmt *stmt);
+extern Oid	sd_check_alter_table(AlterTableStmt *stmt);
 
 /* ---------------------------------------------------------------------
  * archive.c: archive tables, versions, schema sync
@@ -132,6 +132,10 @@ extern void sd_archive_executor_finish(struct QueryDesc *qd);
 extern void sd_archive_executor_end(struct QueryDesc *qd);
 extern bool sd_archive_reserved_name(const char *name);
 extern bool sd_archive_looks_like_archive(Oid archive);
+struct ResultRelInfo;
+struct EState;
+extern Trigger *sd_trigger_append(struct ResultRelInfo *rri, struct EState *estate,
+								  const char *name, int16 tgtype);
 extern List *sd_archive_create_sql(Relation rel, const char *qarchive,
 								   bool exists);
 extern char *sd_archive_index_sql(Relation rel, const char *qarchive);
@@ -139,12 +143,44 @@ extern SdSchemaSnapshot *sd_archive_before_utility(Node *parsetree);
 extern void sd_archive_after_utility(SdSchemaSnapshot *before);
 
 /* ---------------------------------------------------------------------
+ * fkeys.c: foreign keys that understand soft delete
+ * ---------------------------------------------------------------------
+ */
+typedef struct SdFk
+{
+	Oid			conoid;
+	NameData	conname;
+	Oid			child;			/* the referencing table (conrelid) */
+	Oid			parent;			/* the referenced table (confrelid) */
+	char		deltype;		/* confdeltype: FKCONSTR_ACTION_* */
+	int			nkeys;
+	AttrNumber	child_att[INDEX_MAX_KEYS];
+	AttrNumber	parent_att[INDEX_MAX_KEYS];
+	Oid			pf_eq_oprs[INDEX_MAX_KEYS];
+} SdFk;
+
+extern void sd_fkeys_init(void);
+extern List *sd_fk_incoming(Oid relid);
+extern bool sd_fk_referenced(Oid relid);
+extern void sd_fk_check_rule(const SdFk *fk, SdMode parent_mode,
+							 bool at_enable);
+extern void sd_fk_check_enable(Oid relid, SdMode mode);
+extern void sd_fk_check_archive_delete(Oid relid);
+extern void sd_fk_mark_key_updated(RangeTblEntry *rte);
+extern void sd_fk_executor_start(struct QueryDesc *qd, int eflags);
+extern void sd_fk_after_ddl(Node *parsetree);
+
+/* ---------------------------------------------------------------------
  * functions.c: the SQL-callable functions
  * ---------------------------------------------------------------------
  */
 extern char *sd_qualified_name(Oid relid);
+extern uint64 sd_restore_archive(Oid relid, const SdTable *t, const char *filter);
 extern void sd_spi_exec(const char *sql, int expected);
-extern void sd_create_triggers(Oid relid, SdMode mode, bool versions);
+extern void sd_create_triggers(Oid relid, SdMode mode, bool versions,
+							   const char *flag_column);
 extern void sd_guard_new_child(Oid child);
+extern void sd_fk_trigger(Oid rel, const char *flag_column, bool create);
+extern void sd_fk_ensure_triggers(Oid relid);
 
 #endif							/* SOFTDELETE_H */

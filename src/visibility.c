@@ -23,9 +23,13 @@
  * enabled table (sd_needs_fmgr_hook): they are then planned through this
  * hook on their own.
  *
- * What is never filtered: foreign-key checks and actions (they run with
- * SECURITY_NOFORCE_RLS), walsenders and logical replication workers, and the
- * internal bypasses (ALTER TABLE's key validation, pg_dump's cursor).
+ * What is never filtered: foreign-key actions and the checks that look for
+ * referencing rows (they run with SECURITY_NOFORCE_RLS: rows that exist
+ * physically must keep their references valid), walsenders and logical
+ * replication workers, and the internal bypasses (ALTER TABLE's key
+ * validation, pg_dump's cursor).  The one foreign-key query that is
+ * filtered is the check that a referenced row exists: a deleted row does
+ * not, so a new reference to it fails as core's check fails.
  *
  *-------------------------------------------------------------------------
  */
@@ -286,14 +290,42 @@ sd_walk_query(Query *query, SdWalkContext *ctx)
 								 QTW_IGNORE_CTE_SUBQUERIES);
 }
 
+/*
+ * Is this ri_triggers.c's check that a referenced row exists, "SELECT 1 FROM
+ * [ONLY] pk x WHERE pkcol = $1 [AND ...] FOR KEY SHARE OF x"?  Its twin that
+ * looks for referencing rows puts the parameter first: "$1 = fkcol".
+ */
+static bool
+sd_is_ri_key_check(Query *query)
+{
+	Node	   *qual;
+	OpExpr	   *op;
+
+	if (query->commandType != CMD_SELECT || list_length(query->rtable) != 1 ||
+		list_length(query->rowMarks) != 1 ||
+		linitial_node(RowMarkClause, query->rowMarks)->strength != LCS_FORKEYSHARE ||
+		query->jointree == NULL || query->jointree->quals == NULL)
+		return false;
+	qual = query->jointree->quals;
+	if (is_andclause(qual))
+		qual = linitial(((BoolExpr *) qual)->args);
+	if (!IsA(qual, OpExpr))
+		return false;
+	op = (OpExpr *) qual;
+	return list_length(op->args) == 2 &&
+		IsA(strip_implicit_coercions(linitial(op->args)), Var) &&
+		!contain_var_clause(lsecond(op->args));
+}
+
 /* Contexts where every row must be seen and DELETE must stay physical. */
 static bool
-sd_bypassed(void)
+sd_bypassed(Query *parse)
 {
-	return sd_bypass_depth > 0 ||
-		InNoForceRLSOperation() ||	/* foreign-key checks and actions */
-		am_walsender ||
-		IsLogicalWorker();
+	if (sd_bypass_depth > 0 || am_walsender || IsLogicalWorker())
+		return true;
+	if (InNoForceRLSOperation())	/* foreign-key checks and actions */
+		return !sd_is_ri_key_check(parse);
+	return false;
 }
 
 /*
@@ -310,11 +342,12 @@ sd_planner(Query *parse, const char *query_string, int cursorOptions,
 	ctx.exempt = sd_exempt_next;
 	sd_exempt_next = SD_EXEMPT_NONE;
 
-	if (sd_bypassed() || !sd_catalog_any_flag())
+	if (!sd_catalog_any_flag() || sd_bypassed(parse))
 		return sd_call_prev_planner(parse, query_string, cursorOptions,
 									boundParams);
 
-	ctx.filter = !sd_include_deleted;
+	/* a key check sees live rows whatever the session has set */
+	ctx.filter = !sd_include_deleted || InNoForceRLSOperation();
 	ctx.top = parse;
 	ctx.top_redirected = false;
 	sd_walk_query(parse, &ctx);
