@@ -54,7 +54,8 @@ CREATE VIEW softdelete.tables AS
 GRANT SELECT ON softdelete.tables TO PUBLIC;
 GRANT USAGE ON SCHEMA softdelete TO PUBLIC;
 
-CREATE FUNCTION softdelete.enable(tbl regclass, column_name name DEFAULT 'deleted_at')
+CREATE FUNCTION softdelete.enable(tbl regclass, column_name name DEFAULT 'deleted_at',
+								  replace_unique boolean DEFAULT false)
 RETURNS void
 LANGUAGE C
 SET search_path = pg_catalog, pg_temp

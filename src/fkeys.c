@@ -129,6 +129,7 @@ sd_fk_scan(List *targets)
 		fk->child = con->conrelid;
 		fk->parent = con->confrelid;
 		fk->deltype = con->confdeltype;
+		fk->index = con->conindid;
 		DeconstructFkConstraintRow(tup, &fk->nkeys, fk->child_att,
 								   fk->parent_att, fk->pf_eq_oprs, NULL, NULL,
 								   NULL, NULL);
@@ -184,6 +185,23 @@ sd_fk_incoming(Oid relid)
 		e->fks = fks;
 	}
 	return fks;
+}
+
+/* The foreign keys that need unique index index of relid. */
+List *
+sd_fk_referencing_index(Oid relid, Oid index)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, sd_fk_scan(list_make1_oid(relid)))
+	{
+		SdFk	   *fk = lfirst(lc);
+
+		if (fk->index == index)
+			result = lappend(result, fk);
+	}
+	return result;
 }
 
 /* Is any foreign key pointing at rows of relid? */

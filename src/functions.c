@@ -329,8 +329,91 @@ sd_guard_new_child(Oid child)
 }
 
 /*
- * softdelete.enable(tbl, column_name): make DELETE on tbl a soft delete and
- * hide its deleted rows.  Adds the timestamptz column if it is missing.
+ * Unique keys other than the primary key keep holding the values of deleted
+ * rows, so a new row cannot take them.  Report each one; with replace, make
+ * each one that no foreign key needs (and that is not deferrable) a unique
+ * index over live rows: same name, same definition, "WHERE flag IS NULL"
+ * added.  Indexes whose predicate already names the flag column are left.
+ */
+static void
+sd_unique_keys(Oid relid, const char *colname, bool replace)
+{
+	Relation	rel = table_open(relid, NoLock);
+	List	   *sql = NIL;
+	ListCell   *lc;
+	AttrNumber	flag = get_attnum(relid, colname);
+
+	foreach(lc, RelationGetIndexList(rel))
+	{
+		Oid			indexoid = lfirst_oid(lc);
+		Relation	idx = index_open(indexoid, AccessShareLock);
+		Form_pg_index form = idx->rd_index;
+		Oid			conoid = get_index_constraint(indexoid);
+		const char *what = OidIsValid(conoid) ? "unique constraint" : "unique index";
+		char	   *name = pstrdup(RelationGetRelationName(idx));
+		List	   *fks;
+		bool		live_only = false;
+		bool		deferrable = !form->indimmediate;
+
+		if (!heap_attisnull(idx->rd_indextuple, Anum_pg_index_indpred, NULL))
+		{
+			Bitmapset  *attrs = NULL;
+
+			pull_varattnos((Node *) RelationGetIndexPredicate(idx), 1, &attrs);
+			live_only = bms_is_member(flag - FirstLowInvalidHeapAttributeNumber, attrs);
+		}
+		index_close(idx, AccessShareLock);
+		if (!form->indisunique || form->indisprimary || form->indisexclusion ||
+			live_only)
+			continue;
+
+		fks = sd_fk_referencing_index(relid, indexoid);
+		if (!replace)
+			ereport(WARNING,
+					(errmsg("%s \"%s\" of table \"%s\" also holds soft-deleted rows",
+							what, name, RelationGetRelationName(rel)),
+					 errdetail("A new row cannot take the values of a deleted row."),
+					 fks == NIL && !deferrable ?
+					 errhint("Call softdelete.enable(..., replace_unique => true) to make it a unique index over live rows.") :
+					 0));
+		else if (fks != NIL)
+			ereport(WARNING,
+					(errmsg("%s \"%s\" of table \"%s\" is kept: foreign key \"%s\" needs it",
+							what, name, RelationGetRelationName(rel),
+							NameStr(((SdFk *) linitial(fks))->conname)),
+					 errdetail("It also holds soft-deleted rows: a new row cannot take their values.")));
+		else if (deferrable)
+			ereport(WARNING,
+					(errmsg("%s \"%s\" of table \"%s\" is kept: it is deferrable",
+							what, name, RelationGetRelationName(rel)),
+					 errdetail("It also holds soft-deleted rows: a new row cannot take their values.")));
+		else
+		{
+			char	   *def = pg_get_indexdef_string(indexoid);
+
+			sql = lappend(sql, OidIsValid(conoid) ?
+						  psprintf("ALTER TABLE %s DROP CONSTRAINT %s",
+								   sd_qualified_name(relid), quote_identifier(name)) :
+						  psprintf("DROP INDEX %s",
+								   quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+															  name)));
+			sql = lappend(sql, psprintf("%s %s (%s IS NULL)", def,
+										strstr(def, " WHERE ") ? "AND" : "WHERE",
+										quote_identifier(colname)));
+			ereport(NOTICE,
+					(errmsg("%s \"%s\" of table \"%s\" is now a unique index over live rows",
+							what, name, RelationGetRelationName(rel))));
+		}
+	}
+	table_close(rel, NoLock);
+	foreach(lc, sql)
+		sd_spi_exec(lfirst(lc), SPI_OK_UTILITY);
+}
+
+/*
+ * softdelete.enable(tbl, column_name, replace_unique): make DELETE on tbl a
+ * soft delete and hide its deleted rows.  Adds the timestamptz column if it
+ * is missing.
  */
 Datum
 softdelete_enable(PG_FUNCTION_ARGS)
@@ -341,12 +424,15 @@ softdelete_enable(PG_FUNCTION_ARGS)
 	SdTable		t;
 	AttrNumber	attno;
 	char	   *qname;
+	bool		replace_unique;
 	ListCell   *lc;
 
 	sd_require_arg(fcinfo, 0, "tbl");
 	sd_require_arg(fcinfo, 1, "column_name");
+	sd_require_arg(fcinfo, 2, "replace_unique");
 	relid = PG_GETARG_OID(0);
 	colname = NameStr(*PG_GETARG_NAME(1));
+	replace_unique = PG_GETARG_BOOL(2);
 
 	rel = sd_open_owned_table(relid, AccessExclusiveLock);
 	qname = sd_qualified_name(relid);
@@ -372,6 +458,8 @@ softdelete_enable(PG_FUNCTION_ARGS)
 		table_close(rel, NoLock);
 		SPI_connect();
 		sd_fk_ensure_triggers(relid);
+		if (replace_unique)
+			sd_unique_keys(relid, colname, true);
 		SPI_finish();
 		PG_RETURN_VOID();
 	}
@@ -412,6 +500,8 @@ softdelete_enable(PG_FUNCTION_ARGS)
 							 qname, quote_identifier(colname)),
 					SPI_OK_UTILITY);
 	sd_create_triggers(relid, SD_MODE_FLAG, false, colname);
+	CommandCounterIncrement();
+	sd_unique_keys(relid, colname, replace_unique);
 	SPI_finish();
 
 	sd_catalog_register(relid, SD_MODE_FLAG, colname, InvalidOid, false);

@@ -153,6 +153,7 @@ typedef struct SdFk
 	Oid			child;			/* the referencing table (conrelid) */
 	Oid			parent;			/* the referenced table (confrelid) */
 	char		deltype;		/* confdeltype: FKCONSTR_ACTION_* */
+	Oid			index;			/* conindid: the parent's unique index */
 	int			nkeys;
 	AttrNumber	child_att[INDEX_MAX_KEYS];
 	AttrNumber	parent_att[INDEX_MAX_KEYS];
@@ -165,6 +166,7 @@ extern bool sd_fk_referenced(Oid relid);
 extern void sd_fk_check_rule(const SdFk *fk, SdMode parent_mode,
 							 bool at_enable);
 extern void sd_fk_check_enable(Oid relid, SdMode mode);
+extern List *sd_fk_referencing_index(Oid relid, Oid index);
 extern void sd_fk_check_archive_delete(Oid relid);
 extern void sd_fk_mark_key_updated(RangeTblEntry *rte);
 extern void sd_fk_executor_start(struct QueryDesc *qd, int eflags);

@@ -231,6 +231,17 @@ sd_process_query(Query *query, SdWalkContext *ctx)
 				sd_redirect_merge(query, t, filter_target);
 		}
 
+		/*
+		 * ON CONFLICT (cols): a unique index over live rows ("WHERE flag IS
+		 * NULL", as enable's replace_unique makes them) is an arbiter too.
+		 */
+		if (query->onConflict != NULL &&
+			query->onConflict->arbiterElems != NIL &&
+			t->mode == SD_MODE_FLAG && t->flag_attno != InvalidAttrNumber)
+			query->onConflict->arbiterWhere =
+				make_and_qual(query->onConflict->arbiterWhere,
+							  sd_filter_qual(target, t));
+
 		/* MERGE's target joins the source only inside the planner. */
 		if (query->commandType == CMD_MERGE && filter_target)
 			query->jointree->quals =
