@@ -207,6 +207,28 @@ SELECT count(*) AS orders_of_31 FROM fk_order WHERE customer_id = 31;
 ALTER TABLE fk_customer ALTER COLUMN deleted_at TYPE timestamptz;
 SELECT tgname FROM pg_trigger WHERE tgrelid = 'fk_customer'::regclass AND NOT tgisinternal ORDER BY 1;
 
+-- A partitioned child with two foreign keys: the restore cascade skips only
+-- the check of the key it follows
+CREATE TABLE fk_visit (id int PRIMARY KEY,
+	customer_id int REFERENCES fk_customer ON DELETE CASCADE,
+	order_id int REFERENCES fk_order ON DELETE CASCADE) PARTITION BY RANGE (id);
+CREATE TABLE fk_visit_1 PARTITION OF fk_visit FOR VALUES FROM (0) TO (100);
+CREATE TABLE fk_visit_2 PARTITION OF fk_visit FOR VALUES FROM (100) TO (200);
+SELECT softdelete.enable('fk_visit');
+-- customer 40's visits, each for an order of customer 41
+INSERT INTO fk_visit SELECT i, 40, o.id FROM generate_series(90, 109) i,
+	LATERAL (SELECT id FROM fk_order WHERE customer_id = 41 ORDER BY id LIMIT 1) o;
+DELETE FROM fk_customer WHERE id = 40;
+SELECT fk_state('fk_visit');
+DELETE FROM fk_customer WHERE id = 41;
+\set VERBOSITY terse
+SELECT softdelete.restore('fk_customer', 'id = 40');	-- the visits' order is deleted
+\set VERBOSITY default
+SELECT fk_state('fk_visit');
+SELECT softdelete.restore('fk_customer', 'id = 41');
+SELECT softdelete.restore('fk_customer', 'id = 40');
+SELECT fk_state('fk_visit'), fk_state('fk_visit_1'), fk_state('fk_visit_2');
+
 -- Only tables that foreign keys involve carry softdelete_fk (it costs a
 -- trigger event per soft-deleted row); a key added later adds it
 CREATE TABLE fk_plain (id int PRIMARY KEY);
@@ -231,7 +253,7 @@ SELECT softdelete.disable('fk_tree');
 SELECT tgname FROM pg_trigger WHERE tgrelid = 'fk_tree'::regclass AND NOT tgisinternal ORDER BY 1;
 
 -- clean up (other files read the registry)
-DROP TABLE fk_line, fk_order, fk_invoice, fk_note, fk_customer, fk_booking,
+DROP TABLE fk_visit, fk_line, fk_order, fk_invoice, fk_note, fk_customer, fk_booking,
 	fk_room, fk_tree, fk_a, fk_b, fk_tagged, fk_tag CASCADE;
 DROP FUNCTION fk_state(regclass);
 SELECT count(*) AS registered FROM softdelete.tables WHERE table_name::text LIKE 'fk\_%';

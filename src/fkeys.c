@@ -478,6 +478,13 @@ typedef struct SdFkPlan
 static HTAB *sd_fk_plans = NULL;
 
 /*
+ * The foreign key a restore cascade is following: the rows it brings back
+ * reference the parent row just restored, so their check of that key is
+ * already known to pass (and the parent is locked by its UPDATE).
+ */
+static Oid	sd_fk_restoring = InvalidOid;
+
+/*
  * Run one statement of a cascade or check in SPI, as the owner of the table
  * it reads.  Under REPEATABLE READ it sees the newest committed rows, and a
  * row the transaction's snapshot cannot see fails with a serialization
@@ -582,6 +589,58 @@ sd_fk_on_delete(Relation rel, HeapTuple tuple)
 	}
 }
 
+/* The constraint a partition's cloned foreign key comes from, or conoid. */
+static Oid
+sd_constraint_root(Oid conoid)
+{
+	for (;;)
+	{
+		HeapTuple	tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(conoid));
+		Oid			parent;
+
+		if (!HeapTupleIsValid(tup))
+			return conoid;
+		parent = ((Form_pg_constraint) GETSTRUCT(tup))->conparentid;
+		ReleaseSysCache(tup);
+		if (!OidIsValid(parent))
+			return conoid;
+		conoid = parent;
+	}
+}
+
+/*
+ * Must a restored row check that the parent of foreign key info is live?
+ * Yes when that parent is in flag mode, unless a restore cascade from that
+ * very parent row is bringing the row back.
+ */
+static bool
+sd_fk_checks_parent(ForeignKeyCacheInfo *info)
+{
+	SdTable		pt;
+
+	return sd_catalog_lookup(info->confrelid, &pt) && pt.mode == SD_MODE_FLAG &&
+		!(OidIsValid(sd_fk_restoring) &&
+		  sd_constraint_root(info->conoid) == sd_fk_restoring);
+}
+
+/* Has a restored row of rel children to bring back (CASCADE, enabled)? */
+static bool
+sd_fk_has_cascade_children(Oid relid)
+{
+	ListCell   *lc;
+	SdTable		ct;
+
+	foreach(lc, sd_fk_incoming(relid))
+	{
+		SdFk	   *fk = lfirst(lc);
+
+		if (fk->deltype == FKCONSTR_ACTION_CASCADE &&
+			sd_catalog_lookup(fk->child, &ct))
+			return true;
+	}
+	return false;
+}
+
 /*
  * The row was restored: its references must point at live rows, and the
  * children deleted with it come back.
@@ -606,6 +665,7 @@ sd_fk_on_restore(Relation rel, const SdTable *t, HeapTuple oldtuple,
 		char	   *quals;
 		Oid			save_userid;
 		int			save_sec;
+		Oid			saved;
 
 		if (fk->deltype != FKCONSTR_ACTION_CASCADE ||
 			!sd_catalog_lookup(fk->child, &ct) ||
@@ -620,6 +680,8 @@ sd_fk_on_restore(Relation rel, const SdTable *t, HeapTuple oldtuple,
 			values[fk->nkeys] = stamp;
 			types[fk->nkeys] = t->flag_type;
 			sd_exempt_next = SD_EXEMPT_FILTER;
+			saved = sd_fk_restoring;
+			sd_fk_restoring = fk->conoid;
 			PG_TRY();
 			{
 				int			rc;
@@ -641,6 +703,7 @@ sd_fk_on_restore(Relation rel, const SdTable *t, HeapTuple oldtuple,
 			PG_FINALLY();
 			{
 				sd_exempt_next = SD_EXEMPT_NONE;
+				sd_fk_restoring = saved;
 			}
 			PG_END_TRY();
 		}
@@ -673,12 +736,10 @@ sd_fk_on_restore(Relation rel, const SdTable *t, HeapTuple oldtuple,
 	foreach(lc, RelationGetFKeyList(rel))
 	{
 		ForeignKeyCacheInfo *info = lfirst(lc);
-		SdTable		pt;
 		Datum		values[INDEX_MAX_KEYS];
 		Oid			types[INDEX_MAX_KEYS];
 
-		if (!sd_catalog_lookup(info->confrelid, &pt) ||
-			pt.mode != SD_MODE_FLAG ||
+		if (!sd_fk_checks_parent(info) ||
 			!sd_fk_values(rel, newtuple, relid, info->nkeys, info->conkey,
 						  values, types))
 			continue;
@@ -691,7 +752,7 @@ sd_fk_on_restore(Relation rel, const SdTable *t, HeapTuple oldtuple,
 			ereport(ERROR,
 					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 					 errmsg("cannot restore a row of table \"%s\": it references a deleted row of table \"%s\"",
-							RelationGetRelationName(rel),
+							get_rel_name(t->root),
 							get_rel_name(info->confrelid)),
 					 errdetail("Key %s of table \"%s\" is deleted (foreign key \"%s\").",
 							   sd_fk_key_text(info->confrelid, info->nkeys,
@@ -735,10 +796,22 @@ softdelete_fk(PG_FUNCTION_ARGS)
 								 RelationGetDescr(rel));
 	if (was_deleted == is_deleted)
 		return PointerGetDatum(NULL);
-	/* nothing references the row, and it references nothing */
-	if (sd_fk_incoming(RelationGetRelid(rel)) == NIL &&
-		(is_deleted || RelationGetFKeyList(rel) == NIL))
-		return PointerGetDatum(NULL);
+	/* Nothing to do: a cheap test before any set-up, once per row. */
+	if (is_deleted)
+	{
+		if (sd_fk_incoming(RelationGetRelid(rel)) == NIL)
+			return PointerGetDatum(NULL);
+	}
+	else if (!sd_fk_has_cascade_children(RelationGetRelid(rel)))
+	{
+		ListCell   *lc;
+		bool		check = false;
+
+		foreach(lc, RelationGetFKeyList(rel))
+			check |= sd_fk_checks_parent(lfirst(lc));
+		if (!check)
+			return PointerGetDatum(NULL);
+	}
 
 	/*
 	 * The statements below see live rows only and delete softly, whatever
