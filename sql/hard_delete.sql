@@ -156,3 +156,36 @@ SELECT id FROM hd_parent ORDER BY id;
 SELECT id, parent_id FROM hd_child ORDER BY id;
 DROP TABLE hd_child;
 DROP TABLE hd_parent;
+
+-- A physical delete that softdelete allows (hard_delete, purge) runs without
+-- the guard trigger, so it costs what a plain DELETE costs; the table's own
+-- BEFORE and AFTER DELETE triggers still fire, and the guard still refuses
+-- a physical delete it does not allow.
+CREATE TABLE hd_log (what text, id int);
+CREATE TABLE hd_trig (id int PRIMARY KEY);
+CREATE FUNCTION hd_log_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO public.hd_log VALUES (TG_WHEN, OLD.id);
+	RETURN OLD;
+END $$;
+CREATE TRIGGER a_before BEFORE DELETE ON hd_trig FOR EACH ROW EXECUTE FUNCTION hd_log_row();
+CREATE TRIGGER z_after AFTER DELETE ON hd_trig FOR EACH ROW EXECUTE FUNCTION hd_log_row();
+INSERT INTO hd_trig SELECT generate_series(1, 4);
+SELECT softdelete.enable('hd_trig');
+DELETE FROM hd_trig WHERE id = 1;			-- soft: UPDATE, no DELETE trigger
+SELECT softdelete.purge('hd_trig');		-- physical: both triggers fire
+SET softdelete.hard_delete = on;
+DELETE FROM hd_trig WHERE id = 2;
+RESET softdelete.hard_delete;
+SELECT * FROM hd_log ORDER BY id, what;
+SELECT id FROM hd_trig ORDER BY id;
+-- a cascade from a table without soft delete still meets the guard
+CREATE TABLE hd_owner (id int PRIMARY KEY);
+INSERT INTO hd_owner VALUES (3);
+ALTER TABLE hd_trig ADD COLUMN owner_id int REFERENCES hd_owner ON DELETE CASCADE;
+UPDATE hd_trig SET owner_id = 3 WHERE id = 3;
+DELETE FROM hd_owner;
+\echo :LAST_ERROR_SQLSTATE
+SELECT id FROM hd_trig ORDER BY id;
+DROP TABLE hd_trig, hd_owner, hd_log;
+DROP FUNCTION hd_log_row();

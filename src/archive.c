@@ -487,6 +487,52 @@ sd_trigger_append(ResultRelInfo *rri, EState *estate, const char *name,
 	return last;
 }
 
+/*
+ * Take the trigger name out of rri's (private) trigger list, for this
+ * statement only.  Only a BEFORE DELETE row trigger is taken out.
+ */
+void
+sd_trigger_remove(ResultRelInfo *rri, EState *estate, const char *name)
+{
+	TriggerDesc *old = rri->ri_TrigDesc;
+	TriggerDesc *td;
+	int			i,
+				k = 0;
+	bool		found = false;
+
+	for (i = 0; old != NULL && i < old->numtriggers; i++)
+		if (strcmp(old->triggers[i].tgname, name) == 0)
+			found = true;
+	if (!found)
+		return;
+	td = palloc(sizeof(TriggerDesc));
+	*td = *old;
+	td->triggers = palloc0(sizeof(Trigger) * old->numtriggers);
+	td->trig_delete_before_row = false;
+	for (i = 0; i < old->numtriggers; i++)
+	{
+		Trigger    *t = &old->triggers[i];
+
+		if (strcmp(t->tgname, name) == 0)
+		{
+			Assert(TRIGGER_FOR_ROW(t->tgtype) && TRIGGER_FOR_BEFORE(t->tgtype) &&
+				   t->tgtype == (TRIGGER_TYPE_ROW | TRIGGER_TYPE_BEFORE | TRIGGER_TYPE_DELETE));
+			continue;
+		}
+		if (TRIGGER_FOR_ROW(t->tgtype) && TRIGGER_FOR_BEFORE(t->tgtype) &&
+			TRIGGER_FOR_DELETE(t->tgtype))
+			td->trig_delete_before_row = true;
+		td->triggers[k++] = *t;
+	}
+	td->numtriggers = k;
+	/* the per-trigger arrays follow the list */
+	rri->ri_TrigFunctions = palloc0(sizeof(FmgrInfo) * Max(k, 1));
+	rri->ri_TrigWhenExprs = palloc0(sizeof(ExprState *) * Max(k, 1));
+	if (estate->es_instrument)
+		rri->ri_TrigInstrument = InstrAlloc(Max(k, 1), estate->es_instrument, false);
+	rri->ri_TrigDesc = td;
+}
+
 /* Our archive trigger, last in rri's list, for DELETE (and UPDATE). */
 static Trigger *
 sd_place_trigger(ResultRelInfo *rri, bool on_update, EState *estate)

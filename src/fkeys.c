@@ -885,6 +885,17 @@ sd_fk_lock_modifytable(ModifyTableState *mt, EState *estate)
 {
 	int			i;
 
+	/*
+	 * A physical delete softdelete allows (hard_delete, purge): the guard
+	 * would let every row through; without it core does not lock each row
+	 * for a BEFORE trigger, and the delete costs what a plain one costs.
+	 */
+	if (mt->operation == CMD_DELETE && (sd_hard_delete || sd_erasing_depth > 0))
+	{
+		for (i = 0; i < mt->mt_nrels; i++)
+			sd_trigger_remove(&mt->resultRelInfo[i], estate, "softdelete_guard");
+		return;
+	}
 	if (mt->operation != CMD_UPDATE)
 		return;
 	for (i = 0; i < mt->mt_nrels; i++)
@@ -922,7 +933,8 @@ sd_fk_lock_walker(PlanState *ps, EState *estate)
 
 /*
  * After ExecutorStart: a soft delete of a referenced table (its UPDATE
- * assigns the flag and counts the key as updated) gets its lock trigger.
+ * assigns the flag and counts the key as updated) gets its lock trigger;
+ * a physical delete that softdelete allows loses the guard.
  */
 void
 sd_fk_executor_start(QueryDesc *qd, int eflags)
@@ -941,9 +953,11 @@ sd_fk_executor_start(QueryDesc *qd, int eflags)
 		SdTable		t;
 
 		if (sd_catalog_lookup(rte->relid, &t) && t.mode == SD_MODE_FLAG &&
-			t.flag_attno != InvalidAttrNumber &&
-			bms_is_member(t.flag_attno - FirstLowInvalidHeapAttributeNumber,
-						  rte->updatedCols))
+			(((sd_hard_delete || sd_erasing_depth > 0) &&
+			  pstmt->commandType == CMD_DELETE) ||
+			 (t.flag_attno != InvalidAttrNumber &&
+			  bms_is_member(t.flag_attno - FirstLowInvalidHeapAttributeNumber,
+							rte->updatedCols))))
 		{
 			any = true;
 			break;

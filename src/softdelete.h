@@ -136,6 +136,8 @@ struct ResultRelInfo;
 struct EState;
 extern Trigger *sd_trigger_append(struct ResultRelInfo *rri, struct EState *estate,
 								  const char *name, int16 tgtype);
+extern void sd_trigger_remove(struct ResultRelInfo *rri, struct EState *estate,
+							  const char *name);
 extern List *sd_archive_create_sql(Relation rel, const char *qarchive,
 								   bool exists);
 extern char *sd_archive_index_sql(Relation rel, const char *qarchive);
