@@ -25,7 +25,7 @@ cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-7}
 OUT=${OUT:-bench/cascade.md}
 CHILDREN=10000
-port=5597
+port=5598
 dir=/tmp/softdelete-bench-cascade
 
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }

@@ -30,8 +30,11 @@
 #    on the enabled tables, -M simple), sampled every 0.5 s.
 #
 # Rounds alternate the order of the variants; figures are medians over the rounds.
-# Writes bench/results.md and bench/results.svg.
-# Run as root: bash bench/compare.sh     (ROUNDS=5 DURATION=4 by default, ~21 min)
+# 5. (archive mode) and 7. (foreign-key cascades): runs bench/archive.sh and
+#    bench/cascade.sh after the others (OTHERS=0: use their last results) and includes
+#    their tables.
+# Writes bench/results.md and bench/results.svg (and archive.md, cascade.md).
+# Run as root: bash bench/compare.sh     (ROUNDS=5 DURATION=4 by default, ~32 min)
 # Quick try:   ROUNDS=1 DURATION=3 PLAN_RUNS=20 MEM_STATEMENTS=100000 bash bench/compare.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -482,8 +485,20 @@ mem_peak=$(awk '$2 > m { m = $2 } END { print m }' "$dir/res/mem")
 mem_growth=$((mem_last - mem_base))
 log "memory: RssAnon $mem_first kB at start, $mem_base at $base_t s, $mem_last at $last_t s, peak $mem_peak"
 
-# ---------------------------------------------------------------- report
+# ---------------------------------------------------------------- 5 and 7: the other scripts
 pgver=$(psql_ -d postgres -Atc "SELECT setting FROM pg_settings WHERE name = 'server_version'")
+# Archive mode (workload 5) and foreign-key cascades have scripts of their own, which
+# write bench/archive.md and bench/cascade.md; this run includes them (OTHERS=0 skips
+# them and reports what those files hold).  Our server stops first: one at a time.
+stop_server
+if [ "${OTHERS:-1}" = 1 ]; then
+	log "workload 5: bench/archive.sh"
+	bash bench/archive.sh > "$dir/archive.log" 2>&1 || { tail -20 "$dir/archive.log" >&2; exit 1; }
+	log "cascades: bench/cascade.sh"
+	bash bench/cascade.sh > "$dir/cascade.log" 2>&1 || { tail -20 "$dir/cascade.log" >&2; exit 1; }
+fi
+
+# ---------------------------------------------------------------- report
 mem_gib=$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)
 cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
 elapsed=$(( $(date +%s) - started ))
@@ -509,7 +524,7 @@ qname() { case $1 in point) echo "point lookup" ;; join) echo "LEFT JOIN, one ke
 vname() { case $1 in hand) echo "filter by hand" ;; view) echo "view" ;; rls) echo "RLS policy" ;; trigger) echo "PL/pgSQL BEFORE DELETE trigger" ;; rule) echo "DO INSTEAD rule" ;; esac; }
 
 {
-	echo "# Flag mode against the alternatives"
+	echo "# softdelete against the alternatives"
 	echo
 	echo "Command: \`bash bench/compare.sh\` (as root; ROUNDS=$ROUNDS DURATION=$DURATION PGB_SCALE=$PGB_SCALE"
 	echo "PLAN_RUNS=$PLAN_RUNS MEM_STATEMENTS=$MEM_STATEMENTS)."
@@ -665,6 +680,26 @@ vname() { case $1 in hand) echo "filter by hand" ;; view) echo "view" ;; rls) ec
 		plot "6 planning $shape vs by hand" "$x" -
 	done
 	echo
+	echo "## 5. Archive mode (from [archive.md](archive.md), \`bash bench/archive.sh\`)"
+	echo
+	sed -n 's/^Measured /Measured /p' bench/archive.md | head -1
+	echo
+	echo "Bulk DELETE of every row (ms, lower is better); (a) and (b) archive into a table made by hand:"
+	echo
+	sed -n '/^## Bulk DELETE/,/^Work behind/p' bench/archive.md | grep '^|'
+	echo
+	echo "Single-row UPDATE with row versions (pgbench tps, higher is better):"
+	echo
+	sed -n '/^## Single-row UPDATE/,/^## Memory/p' bench/archive.md | grep '^|'
+	echo
+	echo "## 7. Foreign-key cascades (from [cascade.md](cascade.md), \`bash bench/cascade.sh\`)"
+	echo
+	sed -n 's/^Measured /Measured /p' bench/cascade.md | head -1
+	echo
+	echo "One statement each (ms, lower is better), against the same cascade written by hand in SQL:"
+	echo
+	grep '^|' bench/cascade.md
+	echo
 	echo "## Memory: $MEM_STATEMENTS statements through one connection"
 	echo
 	echo "\`pgbench -M simple -c 1 -t $mem_txns\` as role bench, each transaction the point lookup and the"
@@ -716,6 +751,34 @@ vname() { case $1 in hand) echo "filter by hand" ;; view) echo "view" ;; rls) ec
 	echo '```'
 } > "$OUT"
 
+# bars of workloads 5 and 7: speed = time(alternative) / time(ours), or tps(ours) / tps(alt)
+while IFS='|' read -r _ w o a av _ t _; do
+	w=$(xargs <<< "$w"); a=$(xargs <<< "$a")
+	case $a in
+		"(a)"*) lab="5 archive $w vs CTE"; lim=0.833 ;;
+		"(b)"*) lab="5 archive $w vs row trigger"; lim=2 ;;
+		*) continue ;;
+	esac
+	x=$(awk -v o="$o" -v a="$av" 'BEGIN { printf "%.3f", a / o }')
+	plot "$lab" "$x" "$(target "$x" ">=" "$lim")"
+done < <(sed -n '/^## Bulk DELETE/,/^Work behind/p' bench/archive.md | grep '^| DELETE')
+while IFS='|' read -r _ w o a av _ t _; do
+	case $a in *periods*) ;; *) continue ;; esac
+	x=$(awk -v o="$o" -v a="$av" 'BEGIN { printf "%.3f", o / a }')
+	plot "5 versioned UPDATE vs periods" "$x" "$(target "$x" ">" 1)"
+done < <(sed -n '/^## Single-row UPDATE/,/^## Memory/p' bench/archive.md | grep '^| versioned')
+while IFS='|' read -r _ w o h _; do
+	case $w in *workload*|*---*) continue ;; esac
+	x=$(awk -v o="$o" -v h="$h" 'BEGIN { printf "%.3f", h / o }')
+	case $w in
+		*"restore"*) lab="7 cascade restore, 10k children" ;;
+		*"100 parents"*) lab="7 cascade 100x100, one statement" ;;
+		*archive*) lab="7 cascade archive, 10k children" ;;
+		*) lab="7 cascade soft delete, 10k children" ;;
+	esac
+	plot "$lab vs by hand" "$x" -
+done < <(grep '^|' bench/cascade.md)
+
 # ---------------------------------------------------------------- plot
 # One bar per comparison, from 1 to the ratio; green = target met, red = missed, grey = no
 # target; the black tick on a row is its target. Bars beyond the scale are cut, labelled.
@@ -724,7 +787,7 @@ xmax=2.5
 gnuplot <<GP
 set terminal svg size 1000,$((140 + 22 * n)) dynamic font "sans,11" background "white"
 set output "$SVG"
-set title "softdelete flag mode: speed relative to each alternative (above 1 = ours faster)\\ngreen: target met, red: target missed, grey: no target; black tick: the target"
+set title "softdelete: speed relative to each alternative (above 1 = ours faster)\\ngreen: target met, red: target missed, grey: no target; black tick: the target"
 set xrange [0.5:$xmax]
 set xtics 0.1 format "%.1f"
 set grid x

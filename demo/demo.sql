@@ -70,3 +70,25 @@ SELECT id, customer FROM invoice ORDER BY id;
 SELECT id, customer, amount, archive_op FROM invoice_archive ORDER BY archive_id;
 SELECT softdelete.restore('invoice', 'id = 3') AS restored;
 SELECT id, customer, amount FROM invoice ORDER BY id;
+
+-- Foreign keys are honoured: ON DELETE CASCADE soft-deletes the children
+-- with the parent (same stamp), a deleted parent cannot get new children,
+-- and restoring the parent brings back exactly the children deleted with it.
+CREATE TABLE project (id int PRIMARY KEY, name text);
+CREATE TABLE task (id int PRIMARY KEY,
+	project_id int REFERENCES project ON DELETE CASCADE, title text);
+INSERT INTO project VALUES (1, 'launch'), (2, 'docs');
+INSERT INTO task VALUES (1, 1, 'build'), (2, 1, 'ship'), (3, 2, 'write');
+SELECT softdelete.enable('task');
+SELECT softdelete.enable('project');
+DELETE FROM task WHERE id = 2;			-- deleted on its own, earlier
+SELECT pg_sleep(0.01);
+BEGIN;
+DELETE FROM project WHERE id = 1;		-- task 1 goes with it
+COMMIT;
+SELECT * FROM task ORDER BY id;
+\set ON_ERROR_STOP 0
+INSERT INTO task VALUES (4, 1, 'party');	-- project 1 does not exist any more
+\set ON_ERROR_STOP 1
+SELECT softdelete.restore('project', 'id = 1') AS restored;
+SELECT id, project_id, title FROM task ORDER BY id;	-- task 2 stays deleted
