@@ -30,9 +30,9 @@
 #    on the enabled tables, -M simple), sampled every 0.5 s.
 #
 # Rounds alternate the order of the variants; figures are medians over the rounds.
-# 5. (archive mode) and 7. (foreign-key cascades): runs bench/archive.sh and
-#    bench/cascade.sh after the others (OTHERS=0: use their last results) and includes
-#    their tables.
+# 5. (archive mode), 7. (foreign-key cascades) and the memory of a 1M-row soft DELETE:
+#    runs bench/archive.sh, bench/cascade.sh and bench/memory.sh after the others
+#    (OTHERS=0: use their last results) and includes their tables.
 # Writes bench/results.md and bench/results.svg (and archive.md, cascade.md).
 # Run as root: bash bench/compare.sh     (ROUNDS=5 DURATION=4 by default, ~32 min)
 # Quick try:   ROUNDS=1 DURATION=3 PLAN_RUNS=20 MEM_STATEMENTS=100000 bash bench/compare.sh
@@ -496,6 +496,8 @@ if [ "${OTHERS:-1}" = 1 ]; then
 	bash bench/archive.sh > "$dir/archive.log" 2>&1 || { tail -20 "$dir/archive.log" >&2; exit 1; }
 	log "cascades: bench/cascade.sh"
 	bash bench/cascade.sh > "$dir/cascade.log" 2>&1 || { tail -20 "$dir/cascade.log" >&2; exit 1; }
+	log "memory of a 1M-row soft DELETE: bench/memory.sh"
+	bash bench/memory.sh > "$dir/memory.log" 2>&1 || { tail -20 "$dir/memory.log" >&2; exit 1; }
 fi
 
 # ---------------------------------------------------------------- report
@@ -713,6 +715,14 @@ vname() { case $1 in hand) echo "filter by hand" ;; view) echo "view" ;; rls) ec
 	echo
 	echo "Samples every 0.5 s (seconds since start: RssAnon kB), every 10th shown:"
 	echo "$(awk 'NR % 10 == 1 { printf "%s%s: %s", (NR > 1 ? ", " : ""), $1, $2 }' "$dir/res/mem")."
+	echo
+	echo "## Memory of one 1M-row soft DELETE (from [memory.md](memory.md), \`bash bench/memory.sh\`)"
+	echo
+	sed -n 's/^Command: .*Measured /Measured /p' bench/memory.md | head -1
+	echo
+	grep '^|' bench/memory.md
+	echo
+	echo "Archive mode: the memory table of [archive.md](archive.md)."
 	echo
 	echo "## Every round"
 	echo
