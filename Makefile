@@ -27,10 +27,12 @@ include $(PGXS)
 $(OBJS): src/softdelete.h src/compat.h
 
 # The suites one at a time (scripts/test.sh runs all three and reports each).
-.PHONY: regresscheck isolationcheck tapcheck
+.PHONY: regresscheck isolationcheck tapcheck fuzzcheck
 regresscheck:
 	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
 isolationcheck:
 	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)
 tapcheck:
 	$(prove_installcheck)
+fuzzcheck:
+	bash scripts/fuzz.sh

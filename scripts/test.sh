@@ -15,7 +15,8 @@ make -s install
 
 # A copy of the tree the postgres user owns: the suites write results there.
 # SD_TEST_DIR picks another work directory; SD_SUITES a subset of the
-# suites; REGRESS / ISOLATION / PROVE_TESTS (make variables) a subset of tests.
+# suites; REGRESS / ISOLATION / PROVE_TESTS (make variables) a subset of tests;
+# FUZZ_SEED / FUZZ_COUNT the fuzzer's seed and length (scripts/fuzz.sh).
 work=$(pg_workdir "${SD_TEST_DIR:-$top/tmp/test}")
 rm -rf "$work/tree"
 mkdir -p "$work/tree"
@@ -27,13 +28,16 @@ vars=()
 for v in REGRESS ISOLATION PROVE_TESTS PROVE_FLAGS; do
 	[ -n "${!v:-}" ] && vars+=("$v=${!v}")
 done
-for suite in ${SD_SUITES:-regresscheck isolationcheck tapcheck}; do
+for suite in ${SD_SUITES:-regresscheck isolationcheck tapcheck fuzzcheck}; do
 	echo "=== $suite"
 	if ! run_as_pg make -s -C "$work/tree" "$suite" "${vars[@]}"; then
 		failed+=("$suite")
 		for f in "$work/tree/regression.diffs" "$work/tree/output_iso/regression.diffs"; do
 			[ -s "$f" ] && [ "$suite" != tapcheck ] && head -c 20000 "$f"
 		done
+		if [ "$suite" = fuzzcheck ]; then
+			head -c 20000 "$work/tree/tmp/fuzz/findings.jsonl" 2>/dev/null || true
+		fi
 		if [ "$suite" = tapcheck ]; then
 			tail -n 60 "$work"/tree/tmp_check/log/regress_log_* 2>/dev/null || true
 		fi
