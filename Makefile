@@ -27,7 +27,7 @@ include $(PGXS)
 $(OBJS): src/softdelete.h src/compat.h
 
 # The suites one at a time (scripts/test.sh runs all three and reports each).
-.PHONY: regresscheck isolationcheck tapcheck fuzzcheck
+.PHONY: regresscheck isolationcheck tapcheck fuzzcheck clientcheck
 regresscheck:
 	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
 isolationcheck:
@@ -36,3 +36,5 @@ tapcheck:
 	$(prove_installcheck)
 fuzzcheck:
 	bash scripts/fuzz.sh
+clientcheck:
+	bash scripts/clients.sh

@@ -3,7 +3,7 @@
 # the library preloaded: loads the fuzz schema, checks that the comparison can
 # fail (with the filter off the answers must differ), then runs FUZZ_COUNT
 # queries from FUZZ_SEED and fails on any mismatch, one-sided error or crash.
-#   FUZZ_SEED (default 1), FUZZ_COUNT (default 2000, ~8 min): CI runs the defaults;
+#   FUZZ_SEED (default 1), FUZZ_COUNT (default 3000, ~12 min): CI runs the defaults;
 #   any seed and count by hand, e.g. FUZZ_SEED=$RANDOM FUZZ_COUNT=20000.
 #   SQLSMITH_COUNT (default 3000, 0 to skip): sqlsmith queries afterwards, for crashes.
 #   FUZZ_DIR: work directory (default tmp/fuzz); findings in $FUZZ_DIR/findings.jsonl.
@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
 seed=${FUZZ_SEED:-1}
-count=${FUZZ_COUNT:-2000}
+count=${FUZZ_COUNT:-3000}
 dir=$(pg_workdir "${FUZZ_DIR:-$PWD/tmp/fuzz}")
 port=${FUZZ_PORT:-5541}
 

@@ -28,7 +28,7 @@ vars=()
 for v in REGRESS ISOLATION PROVE_TESTS PROVE_FLAGS; do
 	[ -n "${!v:-}" ] && vars+=("$v=${!v}")
 done
-for suite in ${SD_SUITES:-regresscheck isolationcheck tapcheck fuzzcheck}; do
+for suite in ${SD_SUITES:-regresscheck isolationcheck tapcheck clientcheck fuzzcheck}; do
 	echo "=== $suite"
 	if ! run_as_pg make -s -C "$work/tree" "$suite" "${vars[@]}"; then
 		failed+=("$suite")

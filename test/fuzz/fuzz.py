@@ -395,7 +395,7 @@ def norm(lines):
 def fuzz(args, runner, prelude_extra=()):
     g = G(args.seed)
     r = random.Random(args.seed + 1)
-    stats = {'queries': 0, 'both_error': 0, 'mismatch': 0, 'crash': 0, 'differ': 0}
+    stats = {'queries': 0, 'both_error': 0, 'timeout': 0, 'mismatch': 0, 'crash': 0, 'differ': 0}
     findings = open(args.findings, 'a') if args.findings else None
     done = 0
     while done < args.count:
@@ -430,6 +430,11 @@ def fuzz(args, runner, prelude_extra=()):
                 stats['queries'] += 1
                 if A[0] == 'ERR' and B[0] == 'ERR':
                     stats['both_error'] += 1
+                    continue
+                # a statement timeout on either side decides nothing (the
+                # enabled tables hold more rows to filter): not compared
+                if any(X[0] == 'ERR' and ' 57014 ' in X[1] for X in (A, B)):
+                    stats['timeout'] += 1
                     continue
                 if A != B:
                     stats['differ'] += 1
