@@ -174,6 +174,29 @@ sd_fk_trigger(Oid rel, const char *flag_column, bool create)
 				SPI_OK_UTILITY);
 }
 
+/*
+ * relid and the tables below it (partitions, inheritance children) that carry
+ * triggers of their own: with own_only, partitions are left out but relid
+ * (they get clones of their parent's row triggers).
+ */
+List *
+sd_tree_tables(Oid relid, bool own_only)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, find_all_inheritors(relid, NoLock, NULL))
+	{
+		Oid			rel = lfirst_oid(lc);
+
+		if ((get_rel_relkind(rel) == RELKIND_RELATION ||
+			 get_rel_relkind(rel) == RELKIND_PARTITIONED_TABLE) &&
+			(!own_only || rel == relid || !get_rel_relispartition(rel)))
+			result = lappend_oid(result, rel);
+	}
+	return result;
+}
+
 /* Is flag-mode table relid referenced, or referencing a flag-mode table? */
 static bool
 sd_fk_needed(Oid relid)
@@ -212,15 +235,8 @@ sd_fk_ensure_triggers(Oid relid)
 	relid = t.root;
 	if (!sd_fk_needed(relid))
 		return;
-	foreach(lc, find_all_inheritors(relid, NoLock, NULL))
-	{
-		Oid			rel = lfirst_oid(lc);
-
-		if ((get_rel_relkind(rel) == RELKIND_RELATION ||
-			 get_rel_relkind(rel) == RELKIND_PARTITIONED_TABLE) &&
-			(rel == relid || !get_rel_relispartition(rel)))
-			sd_fk_trigger(rel, NameStr(t.column_name), true);
-	}
+	foreach(lc, sd_tree_tables(relid, true))
+		sd_fk_trigger(lfirst_oid(lc), NameStr(t.column_name), true);
 }
 
 /*
@@ -238,14 +254,11 @@ sd_create_triggers(Oid relid, SdMode mode, bool versions,
 	const char *rowtrig = mode == SD_MODE_FLAG ? "softdelete_guard" : SD_ARCHIVE_TRIGGER;
 	ListCell   *lc;
 
-	foreach(lc, find_all_inheritors(relid, NoLock, NULL))
+	foreach(lc, sd_tree_tables(relid, false))
 	{
 		Oid			rel = lfirst_oid(lc);
 		char	   *qname = sd_qualified_name(rel);
 
-		if (get_rel_relkind(rel) != RELKIND_RELATION &&
-			get_rel_relkind(rel) != RELKIND_PARTITIONED_TABLE)
-			continue;
 		/* partitions have clones of the row trigger, but not of TRUNCATE's */
 		if ((rel == relid || !get_rel_relispartition(rel)) &&
 			!OidIsValid(get_trigger_oid(rel, rowtrig, true)))
@@ -281,14 +294,11 @@ sd_drop_triggers(Oid relid, SdMode mode)
 {
 	ListCell   *lc;
 
-	foreach(lc, find_all_inheritors(relid, NoLock, NULL))
+	foreach(lc, sd_tree_tables(relid, false))
 	{
 		Oid			rel = lfirst_oid(lc);
 		char	   *qname = sd_qualified_name(rel);
 
-		if (get_rel_relkind(rel) != RELKIND_RELATION &&
-			get_rel_relkind(rel) != RELKIND_PARTITIONED_TABLE)
-			continue;
 		if (rel == relid || !get_rel_relispartition(rel))
 		{
 			sd_spi_exec(psprintf("DROP TRIGGER IF EXISTS %s ON %s",

@@ -298,14 +298,8 @@ sd_retype_flag(Oid relid, bool after)
 	if (after)
 		sd_fk_ensure_triggers(relid);
 	else
-		foreach(lc, find_all_inheritors(relid, NoLock, NULL))
-		{
-			Oid			rel = lfirst_oid(lc);
-
-			if (get_rel_relkind(rel) == RELKIND_RELATION ||
-				get_rel_relkind(rel) == RELKIND_PARTITIONED_TABLE)
-				sd_fk_trigger(rel, NULL, false);
-		}
+		foreach(lc, sd_tree_tables(relid, false))
+			sd_fk_trigger(lfirst_oid(lc), NULL, false);
 	SPI_finish();
 }
 

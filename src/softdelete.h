@@ -186,5 +186,6 @@ extern void sd_create_triggers(Oid relid, SdMode mode, bool versions,
 extern void sd_guard_new_child(Oid child);
 extern void sd_fk_trigger(Oid rel, const char *flag_column, bool create);
 extern void sd_fk_ensure_triggers(Oid relid);
+extern List *sd_tree_tables(Oid relid, bool own_only);
 
 #endif							/* SOFTDELETE_H */
