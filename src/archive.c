@@ -572,8 +572,9 @@ sd_group_target(SdAttachContext *cx, Oid live, Oid archive)
 }
 
 static void
-sd_attach_modifytable(ModifyTableState *mt, SdAttachContext *cx)
+sd_attach_modifytable(ModifyTableState *mt, void *arg)
 {
+	SdAttachContext *cx = arg;
 	ModifyTable *plan = (ModifyTable *) mt->ps.plan;
 	CmdType		op = mt->operation;
 	int			i;
@@ -603,14 +604,37 @@ sd_attach_modifytable(ModifyTableState *mt, SdAttachContext *cx)
 	}
 }
 
+typedef struct SdModifyTableWalk
+{
+	SdModifyTableFn fn;
+	void	   *arg;
+} SdModifyTableWalk;
+
 static bool
-sd_attach_walker(PlanState *ps, SdAttachContext *cx)
+sd_modifytable_walker(PlanState *ps, SdModifyTableWalk *w)
 {
 	if (ps == NULL)
 		return false;
 	if (IsA(ps, ModifyTableState))
-		sd_attach_modifytable((ModifyTableState *) ps, cx);
-	return planstate_tree_walker(ps, sd_attach_walker, cx);
+		w->fn((ModifyTableState *) ps, w->arg);
+	return planstate_tree_walker(ps, sd_modifytable_walker, w);
+}
+
+/*
+ * Call fn on every ModifyTable node of qd's started plan, CTE subplans
+ * included, in the statement's memory context.
+ */
+void
+sd_foreach_modifytable(QueryDesc *qd, SdModifyTableFn fn, void *arg)
+{
+	SdModifyTableWalk w = {fn, arg};
+	MemoryContext oldcxt = MemoryContextSwitchTo(qd->estate->es_query_cxt);
+	ListCell   *lc;
+
+	sd_modifytable_walker(qd->planstate, &w);
+	foreach(lc, qd->estate->es_subplanstates)
+		sd_modifytable_walker((PlanState *) lfirst(lc), &w);
+	MemoryContextSwitchTo(oldcxt);
 }
 
 /*
@@ -653,10 +677,8 @@ sd_archive_executor_start(QueryDesc *qd, int eflags)
 	cx.group->cb.arg = cx.group;
 	MemoryContextRegisterResetCallback(estate->es_query_cxt, &cx.group->cb);
 
-	sd_attach_walker(qd->planstate, &cx);
-	foreach(lc, estate->es_subplanstates)
-		sd_attach_walker((PlanState *) lfirst(lc), &cx);
 	MemoryContextSwitchTo(oldcxt);
+	sd_foreach_modifytable(qd, sd_attach_modifytable, &cx);
 }
 
 /* Flush, or flush and close, the archive tables of qd's statement. */

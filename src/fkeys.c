@@ -881,8 +881,9 @@ sd_guard_function_oid(void)
 }
 
 static void
-sd_fk_lock_modifytable(ModifyTableState *mt, EState *estate)
+sd_fk_lock_modifytable(ModifyTableState *mt, void *arg)
 {
+	EState	   *estate = arg;
 	int			i;
 
 	/*
@@ -921,16 +922,6 @@ sd_fk_lock_modifytable(ModifyTableState *mt, EState *estate)
 	}
 }
 
-static bool
-sd_fk_lock_walker(PlanState *ps, EState *estate)
-{
-	if (ps == NULL)
-		return false;
-	if (IsA(ps, ModifyTableState))
-		sd_fk_lock_modifytable((ModifyTableState *) ps, estate);
-	return planstate_tree_walker(ps, sd_fk_lock_walker, estate);
-}
-
 /*
  * After ExecutorStart: a soft delete of a referenced table (its UPDATE
  * assigns the flag and counts the key as updated) gets its lock trigger;
@@ -942,7 +933,6 @@ sd_fk_executor_start(QueryDesc *qd, int eflags)
 	PlannedStmt *pstmt = qd->plannedstmt;
 	ListCell   *lc;
 	bool		any = false;
-	MemoryContext old;
 
 	if (pstmt->resultRelations == NIL || (eflags & EXEC_FLAG_EXPLAIN_ONLY) ||
 		!sd_catalog_any_flag())
@@ -965,11 +955,7 @@ sd_fk_executor_start(QueryDesc *qd, int eflags)
 	}
 	if (!any)
 		return;
-	old = MemoryContextSwitchTo(qd->estate->es_query_cxt);
-	sd_fk_lock_walker(qd->planstate, qd->estate);
-	foreach(lc, qd->estate->es_subplanstates)
-		sd_fk_lock_walker((PlanState *) lfirst(lc), qd->estate);
-	MemoryContextSwitchTo(old);
+	sd_foreach_modifytable(qd, sd_fk_lock_modifytable, qd->estate);
 }
 
 /*

@@ -11,7 +11,6 @@
 
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
-#include "catalog/pg_inherits.h"
 #include "executor/spi.h"
 #include "commands/defrem.h"
 #include "executor/executor.h"

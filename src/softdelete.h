@@ -138,6 +138,10 @@ extern Trigger *sd_trigger_append(struct ResultRelInfo *rri, struct EState *esta
 								  const char *name, int16 tgtype);
 extern void sd_trigger_remove(struct ResultRelInfo *rri, struct EState *estate,
 							  const char *name);
+struct ModifyTableState;
+typedef void (*SdModifyTableFn) (struct ModifyTableState *mt, void *arg);
+extern void sd_foreach_modifytable(struct QueryDesc *qd, SdModifyTableFn fn,
+								   void *arg);
 extern List *sd_archive_create_sql(Relation rel, const char *qarchive,
 								   bool exists);
 extern char *sd_archive_index_sql(Relation rel, const char *qarchive);
