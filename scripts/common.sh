@@ -1,7 +1,9 @@
-# Shared by the scripts: the PostgreSQL 15 tools first in PATH, and a helper
-# that makes a directory the unprivileged postgres user can work in.
-export PATH=/usr/lib/postgresql/15/bin:$PATH
-export PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+# Shared by the scripts: the PostgreSQL tools first in PATH (Debian's 15, or
+# the build whose pg_config PG_CONFIG names, such as an assert-enabled one),
+# and a helper that makes a directory the unprivileged postgres user can work in.
+export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+PATH=$("$PG_CONFIG" --bindir):$PATH
+export PATH
 
 # run_as_pg CMD...: PostgreSQL refuses to run as root; run as postgres.
 run_as_pg() {

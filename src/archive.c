@@ -860,9 +860,12 @@ softdelete_archive(PG_FUNCTION_ARGS)
 	/* In an UPDATE, a DELETE event is the row moving to another partition. */
 	if (s->operation == CMD_UPDATE || s->operation == CMD_INSERT)
 		return PointerGetDatum(ret);
-	if (s->operation == CMD_MERGE &&
+	if (s->operation == CMD_MERGE && ItemPointerIsValid(&s->moving) &&
 		ItemPointerEquals(&s->moving, &td->tg_trigtuple->t_self))
+	{
+		ItemPointerSetInvalid(&s->moving);
 		return PointerGetDatum(ret);
+	}
 	sd_archive_write(s, td->tg_trigslot, true);
 	return PointerGetDatum(ret);
 }

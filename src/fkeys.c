@@ -141,11 +141,12 @@ sd_fk_scan(List *targets)
 }
 
 /*
- * The foreign keys that reference rows stored in relid: those on relid
- * itself and, for a partition, those on its partitioned ancestors.
+ * The cached foreign keys that reference rows stored in relid: those on
+ * relid itself and, for a partition, those on its partitioned ancestors.
+ * The list belongs to the cache, which any catalog access may reset.
  */
-List *
-sd_fk_incoming(Oid relid)
+static List *
+sd_fk_incoming_cached(Oid relid)
 {
 	SdFkCacheEntry *e;
 	List	   *targets;
@@ -187,6 +188,37 @@ sd_fk_incoming(Oid relid)
 	return fks;
 }
 
+/*
+ * The foreign keys that reference rows stored in relid, copied into the
+ * caller's memory: callers run statements while they walk the list, and an
+ * invalidation arriving meanwhile resets the cache.
+ */
+List *
+sd_fk_incoming(Oid relid)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, sd_fk_incoming_cached(relid))
+	{
+		SdFk	   *fk = palloc(sizeof(SdFk));
+
+		memcpy(fk, lfirst(lc), sizeof(SdFk));
+		result = lappend(result, fk);
+	}
+	return result;
+}
+
+/*
+ * The foreign keys of rel (those it holds, referencing other tables), as a
+ * copy: the relcache's own list may vanish at the next catalog access.
+ */
+List *
+sd_fk_outgoing(Relation rel)
+{
+	return copyObject(RelationGetFKeyList(rel));
+}
+
 /* The foreign keys that need unique index index of relid. */
 List *
 sd_fk_referencing_index(Oid relid, Oid index)
@@ -208,7 +240,7 @@ sd_fk_referencing_index(Oid relid, Oid index)
 bool
 sd_fk_referenced(Oid relid)
 {
-	return sd_fk_incoming(relid) != NIL;
+	return sd_fk_incoming_cached(relid) != NIL;
 }
 
 /* ---------------------------------------------------------------------
@@ -314,7 +346,7 @@ sd_fk_check_enable(Oid relid, SdMode mode)
 	}
 
 	rel = table_open(relid, AccessShareLock);
-	foreach(lc, RelationGetFKeyList(rel))
+	foreach(lc, sd_fk_outgoing(rel))
 	{
 		ForeignKeyCacheInfo *info = lfirst(lc);
 		SdTable		pt;
@@ -733,7 +765,7 @@ sd_fk_on_restore(Relation rel, const SdTable *t, HeapTuple oldtuple,
 	 * Then its own references must point at live rows (checked after the
 	 * cascade: in a cycle, the rows it references came back with it).
 	 */
-	foreach(lc, RelationGetFKeyList(rel))
+	foreach(lc, sd_fk_outgoing(rel))
 	{
 		ForeignKeyCacheInfo *info = lfirst(lc);
 		Datum		values[INDEX_MAX_KEYS];
@@ -799,7 +831,7 @@ softdelete_fk(PG_FUNCTION_ARGS)
 	/* Nothing to do: a cheap test before any set-up, once per row. */
 	if (is_deleted)
 	{
-		if (sd_fk_incoming(RelationGetRelid(rel)) == NIL)
+		if (!sd_fk_referenced(RelationGetRelid(rel)))
 			return PointerGetDatum(NULL);
 	}
 	else if (!sd_fk_has_cascade_children(RelationGetRelid(rel)))
@@ -807,7 +839,7 @@ softdelete_fk(PG_FUNCTION_ARGS)
 		ListCell   *lc;
 		bool		check = false;
 
-		foreach(lc, RelationGetFKeyList(rel))
+		foreach(lc, sd_fk_outgoing(rel))
 			check |= sd_fk_checks_parent(lfirst(lc));
 		if (!check)
 			return PointerGetDatum(NULL);
@@ -983,7 +1015,7 @@ sd_fk_after_ddl(Node *parsetree)
 	rel = try_relation_open(relid, AccessShareLock);
 	if (rel == NULL)
 		return;
-	foreach(lc, RelationGetFKeyList(rel))
+	foreach(lc, sd_fk_outgoing(rel))
 	{
 		ForeignKeyCacheInfo *info = lfirst(lc);
 		SdTable		pt;

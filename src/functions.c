@@ -203,10 +203,10 @@ sd_fk_needed(Oid relid)
 {
 	Relation	rel;
 	ListCell   *lc;
-	bool		needed = sd_fk_incoming(relid) != NIL;
+	bool		needed = sd_fk_referenced(relid);
 
 	rel = table_open(relid, AccessShareLock);
-	foreach(lc, RelationGetFKeyList(rel))
+	foreach(lc, sd_fk_outgoing(rel))
 	{
 		ForeignKeyCacheInfo *info = lfirst(lc);
 		SdTable		pt;

@@ -168,6 +168,7 @@ typedef struct SdFk
 
 extern void sd_fkeys_init(void);
 extern List *sd_fk_incoming(Oid relid);
+extern List *sd_fk_outgoing(Relation rel);
 extern bool sd_fk_referenced(Oid relid);
 extern void sd_fk_check_rule(const SdFk *fk, SdMode parent_mode,
 							 bool at_enable);
