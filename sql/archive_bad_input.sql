@@ -80,6 +80,26 @@ SELECT * FROM softdelete.as_of(1, now());
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM softdelete.as_of(NULL::ab_u, now());
 \echo :LAST_ERROR_SQLSTATE
+-- an archive table holds deleted rows: it cannot be enabled in either mode,
+-- nor used as the archive of another table, nor become a partition or
+-- child of an enabled table
+SELECT softdelete.enable('ab_t_archive');
+\echo :LAST_ERROR_SQLSTATE
+SELECT softdelete.enable_archive('ab_t_archive');
+\echo :LAST_ERROR_SQLSTATE
+CREATE TABLE ab_other (id int PRIMARY KEY, v text);
+SELECT softdelete.enable_archive('ab_other', 'ab_t_archive');
+\echo :LAST_ERROR_SQLSTATE
+DROP TABLE ab_other;
+CREATE TABLE ab_parent (id int, v text);
+SELECT softdelete.enable('ab_parent');
+ALTER TABLE ab_t_archive ADD COLUMN deleted_at timestamptz;
+ALTER TABLE ab_t_archive INHERIT ab_parent;
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM pg_inherits WHERE inhrelid = 'ab_t_archive'::regclass;
+ALTER TABLE ab_t_archive DROP COLUMN deleted_at;
+SELECT softdelete.disable('ab_parent');
+DROP TABLE ab_parent;
 -- nothing of the above changed anything
 SELECT table_name, mode FROM softdelete.tables ORDER BY table_name::text;
 SELECT relname FROM pg_class WHERE relname LIKE 'ab\_%archive' ORDER BY relname;

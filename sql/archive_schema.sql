@@ -9,7 +9,8 @@ CREATE VIEW as_cols AS
     FROM pg_attribute WHERE attrelid = 'as_item_archive'::regclass AND attnum > 0
      AND NOT attisdropped ORDER BY attnum;
 
--- ADD COLUMN: the archive gains it (NULL for rows archived before)
+-- ADD COLUMN: the archive gains it; rows archived before get what the live
+-- rows got (here the default)
 ALTER TABLE as_item ADD COLUMN stock int DEFAULT 5;
 -- RENAME COLUMN: renamed in the archive, data kept
 ALTER TABLE as_item RENAME COLUMN name TO title;
@@ -22,12 +23,15 @@ SELECT id, title, price, stock FROM as_item_archive ORDER BY id;
 -- several changes in one statement
 ALTER TABLE as_item ADD COLUMN a1 text, ADD COLUMN a2 date, ALTER COLUMN stock TYPE bigint;
 SELECT * FROM as_cols;
--- a type change the archived values cannot take fails the whole ALTER
+-- a type change the archived values cannot take fails the whole ALTER,
+-- saying what to do; the archive converts with the statement's own USING
 UPDATE as_item_archive SET title = 'not a number' WHERE id = 1;
-ALTER TABLE as_item ALTER COLUMN title TYPE int USING 0;
+UPDATE as_item SET title = '7';
+ALTER TABLE as_item ALTER COLUMN title TYPE int USING title::int;
 \echo :LAST_ERROR_SQLSTATE
 SELECT format_type(atttypid, atttypmod) FROM pg_attribute
  WHERE attrelid = 'as_item'::regclass AND attname = 'title';
+ALTER TABLE as_item ALTER COLUMN title TYPE int USING 0;
 
 -- DROP COLUMN: the archive keeps the column and what it holds
 ALTER TABLE as_item DROP COLUMN a2;

@@ -72,10 +72,10 @@ RESET softdelete.include_deleted;
 CREATE TABLE rp_ts (id int, gone timestamp);
 INSERT INTO rp_ts VALUES (1, NULL), (2, NULL), (3, NULL), (4, NULL);
 SELECT softdelete.enable('rp_ts', 'gone');
--- the stamp is the transaction's now() in the session's time zone
+-- the stamp is the transaction's now() in UTC, whatever the session's time zone
 BEGIN;
 DELETE FROM rp_ts WHERE id IN (1, 2, 3)
-	RETURNING id, gone IS NOT NULL AS deleted, gone = now()::timestamp AS stamp_is_now;
+	RETURNING id, gone IS NOT NULL AS deleted, gone = (now() AT TIME ZONE 'UTC') AS stamp_is_now;
 COMMIT;
 SELECT id FROM rp_ts ORDER BY id;
 SET softdelete.include_deleted = on;

@@ -53,6 +53,10 @@
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "parser/parse_func.h"
+#include "parser/scanner.h"
+#include "parser/scansup.h"
+#include "rewrite/rewriteHandler.h"
+#include "utils/ruleutils.h"
 #include "parser/parsetree.h"
 #include "replication/logicalworker.h"
 #include "utils/builtins.h"
@@ -552,7 +556,14 @@ typedef struct SdAttachContext
 {
 	EState	   *estate;
 	SdSinkGroup *group;
+	bool		restoring;		/* the statement is restore's */
 } SdAttachContext;
+
+/*
+ * Set by restore just before it runs its statement; the next ExecutorStart
+ * takes it (triggers of that statement run statements of their own).
+ */
+bool		sd_archive_restoring = false;
 
 static SdArchiveTarget *
 sd_group_target(SdAttachContext *cx, Oid live, Oid archive)
@@ -579,6 +590,26 @@ sd_attach_modifytable(ModifyTableState *mt, void *arg)
 	CmdType		op = mt->operation;
 	int			i;
 
+	/*
+	 * restore's INSERT puts archived rows back as they were: a NOT VALID
+	 * constraint, which does not hold for rows older than itself, does not
+	 * refuse them (a validated one does).  Partitions a row is routed to
+	 * check all theirs.
+	 */
+	if (op == CMD_INSERT && cx->restoring)
+	{
+		for (i = 0; i < mt->mt_nrels; i++)
+		{
+			ResultRelInfo *rri = &mt->resultRelInfo[i];
+			TupleConstr *constr = RelationGetDescr(rri->ri_RelationDesc)->constr;
+
+			if (constr != NULL && constr->num_check > 0 &&
+				SD_RRI_CHECK_EXPRS(rri) == NULL)
+				SD_RRI_CHECK_EXPRS(rri) = sd_prepare_checks(rri, cx->estate,
+															SD_CHECKS_VALID,
+															InvalidAttrNumber);
+		}
+	}
 	if (op == CMD_INSERT && plan->onConflictAction != ONCONFLICT_UPDATE)
 		return;
 	for (i = 0; i < mt->mt_nrels; i++)
@@ -651,6 +682,8 @@ sd_archive_executor_start(QueryDesc *qd, int eflags)
 	ListCell   *lc;
 	bool		any = false;
 
+	cx.restoring = sd_archive_restoring;
+	sd_archive_restoring = false;
 	if (pstmt->resultRelations == NIL || (eflags & EXEC_FLAG_EXPLAIN_ONLY) ||
 		!sd_catalog_any_archive())
 		return;
@@ -876,7 +909,7 @@ softdelete_archive(PG_FUNCTION_ARGS)
  */
 
 /* "type COLLATE x" of a column, as CREATE TABLE and ALTER TABLE take it. */
-static char *
+char *
 sd_column_type(Form_pg_attribute att)
 {
 	char	   *type = format_type_with_typemod(att->atttypid, att->atttypmod);
@@ -1005,7 +1038,11 @@ struct SdSchemaSnapshot
 	Oid			owner;
 	int			ncols;
 	SdColumnState *cols;
+	List	   *using_names;	/* ALTER TYPE ... USING: column names */
+	List	   *using_exprs;	/* and the text of each expression */
 };
+
+static char *sd_expression_text(const char *query_string, int location);
 
 /* Which live table does this statement alter, if it is archive-mode? */
 static Oid
@@ -1075,14 +1112,171 @@ sd_snapshot_columns(Oid live, Oid archive)
  * columns, to apply the difference to the archive afterwards.
  */
 SdSchemaSnapshot *
-sd_archive_before_utility(Node *parsetree)
+sd_archive_before_utility(Node *parsetree, const char *query_string)
 {
 	SdTable		t;
 	Oid			live = sd_altered_archive_table(parsetree, &t);
+	SdSchemaSnapshot *snap;
+	ListCell   *lc;
 
 	if (!OidIsValid(live) || !OidIsValid(get_rel_namespace(t.archive)))
 		return NULL;
-	return sd_snapshot_columns(live, t.archive);
+	snap = sd_snapshot_columns(live, t.archive);
+	if (!IsA(parsetree, AlterTableStmt))
+		return snap;
+
+	/*
+	 * ALTER COLUMN ... TYPE ... USING expr converts the live rows with expr:
+	 * the archived ones are converted with the same expression, so that a
+	 * restored row has the value it would have had if it had stayed live.
+	 */
+	foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
+	{
+		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+		ColumnDef  *def;
+		char	   *text;
+
+		if (cmd->subtype != AT_AlterColumnType || cmd->name == NULL)
+			continue;
+		def = castNode(ColumnDef, cmd->def);
+		if (def->raw_default == NULL)
+			continue;
+		text = sd_expression_text(query_string, exprLocation(def->raw_default));
+		if (text == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot apply the USING expression of column \"%s\" to archive table \"%s\"",
+							cmd->name, get_rel_name(t.archive)),
+					 errdetail("Its text cannot be found in the statement."),
+					 errhint("Run the ALTER TABLE as a plain statement.")));
+		snap->using_names = lappend(snap->using_names, pstrdup(cmd->name));
+		snap->using_exprs = lappend(snap->using_exprs, text);
+	}
+	return snap;
+}
+
+/*
+ * The text of the expression that starts at byte location in query_string:
+ * up to the comma, semicolon or closing parenthesis that ends it (at its
+ * own nesting level), found with the SQL lexer so that strings, comments
+ * and quoted names do not count.  NULL when the location is unknown.
+ */
+static char *
+sd_expression_text(const char *query_string, int location)
+{
+	core_yyscan_t scanner;
+	core_yy_extra_type extra;
+	core_YYSTYPE lval;
+	YYLTYPE		lloc;
+	const char *start;
+	int			depth = 0;
+	int			end = -1;
+	int			tok;
+
+	if (query_string == NULL || location < 0 ||
+		location >= (int) strlen(query_string))
+		return NULL;
+	start = query_string + location;
+	scanner = scanner_init(start, &extra, &ScanKeywords, ScanKeywordTokens);
+	for (;;)
+	{
+		tok = core_yylex(&lval, &lloc, scanner);
+		if (tok == 0 || (depth == 0 && (tok == ',' || tok == ';' || tok == ')')))
+		{
+			end = tok == 0 ? (int) strlen(start) : lloc;
+			break;
+		}
+		if (tok == '(' || tok == '[')
+			depth++;
+		else if (tok == ')' || tok == ']')
+			depth--;
+	}
+	scanner_finish(scanner);
+	while (end > 0 && scanner_isspace(start[end - 1]))
+		end--;
+	return end > 0 ? pnstrdup(start, end) : NULL;
+}
+
+/* The USING text given for column name, or NULL. */
+static const char *
+sd_using_of(SdSchemaSnapshot *snap, const char *name)
+{
+	ListCell   *n;
+	ListCell   *e;
+
+	forboth(n, snap->using_names, e, snap->using_exprs)
+		if (strcmp(lfirst(n), name) == 0)
+		return lfirst(e);
+	return NULL;
+}
+
+/*
+ * The value the rows already in relid got when column attnum was added:
+ * the default evaluated once (the "missing" value, kept in pg_attribute),
+ * or, when the table was rewritten, the default expression (a volatile one,
+ * evaluated per row; an identity's next value).  NULL when they got NULL.
+ * Generated columns are computed again on restore: NULL too.  As SQL.
+ */
+char *
+sd_added_column_value(Oid relid, AttrNumber attnum)
+{
+	Relation	rel = relation_open(relid, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	Form_pg_attribute att = TupleDescAttr(desc, attnum - 1);
+	char	   *result = NULL;
+
+	if (att->attgenerated)
+		result = NULL;
+	else if (att->atthasmissing)
+	{
+		bool		isnull;
+		Datum		value = getmissingattr(desc, attnum, &isnull);
+		Oid			out;
+		bool		varlena;
+
+		if (!isnull)
+		{
+			getTypeOutputInfo(att->atttypid, &out, &varlena);
+			result = psprintf("%s::%s",
+							  quote_literal_cstr(OidOutputFunctionCall(out, value)),
+							  format_type_with_typemod(att->atttypid, att->atttypmod));
+		}
+	}
+	else if (att->atthasdef || att->attidentity)
+	{
+		Node	   *expr = build_column_default(rel, attnum);
+
+		if (expr != NULL)
+			result = deparse_expression(expr, NIL, false, false);
+	}
+	relation_close(rel, AccessShareLock);
+	return result;
+}
+
+/*
+ * ALTER TABLE archive ADD COLUMN name type, giving the rows already there
+ * the value that rows of the live table got (then no default: the archive
+ * has none of its own).
+ */
+void
+sd_archive_add_column_sql(const char *qarchive, const char *name,
+						  const char *type, Oid live, AttrNumber attnum)
+{
+	char	   *value = sd_added_column_value(live, attnum);
+
+	if (value == NULL)
+	{
+		sd_spi_exec(psprintf("ALTER TABLE %s ADD COLUMN %s %s",
+							 qarchive, name, type),
+					SPI_OK_UTILITY);
+		return;
+	}
+	sd_spi_exec(psprintf("ALTER TABLE %s ADD COLUMN %s %s DEFAULT %s",
+						 qarchive, name, type, value),
+				SPI_OK_UTILITY);
+	sd_spi_exec(psprintf("ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT",
+						 qarchive, name),
+				SPI_OK_UTILITY);
 }
 
 static SdColumnState *
@@ -1094,6 +1288,38 @@ sd_find_column(SdSchemaSnapshot *snap, AttrNumber attnum)
 		if (snap->cols[i].attnum == attnum)
 			return &snap->cols[i];
 	return NULL;
+}
+
+/*
+ * Convert an archive column (sql is the ALTER TABLE).  When archived values
+ * cannot take the new type, say so, and what to do.
+ */
+static void
+sd_archive_retype(const char *sql, const char *column, const char *qarchive,
+				  const char *relname)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		sd_spi_exec(sql, SPI_OK_UTILITY);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(edata->sqlerrcode),
+				 errmsg("cannot convert column \"%s\" of archive table %s: %s",
+						column, qarchive, edata->message),
+				 errdetail("The archive holds the rows deleted from \"%s\": their values must take the new type too, and nothing archived is dropped.",
+						   relname),
+				 errhint("Change or purge the archived rows that cannot be converted, or give a USING expression that converts them too.")));
+	}
+	PG_END_TRY();
 }
 
 /*
@@ -1165,9 +1391,8 @@ sd_archive_after_utility(SdSchemaSnapshot *before)
 
 			if (existing == InvalidAttrNumber)
 			{
-				sd_spi_exec(psprintf("ALTER TABLE %s ADD COLUMN %s %s",
-									 qarchive, name, type),
-							SPI_OK_UTILITY);
+				sd_archive_add_column_sql(qarchive, name, type, before->live,
+										  c->attnum);
 				continue;
 			}
 			/* a column of this name was dropped earlier: its data stays */
@@ -1182,10 +1407,16 @@ sd_archive_after_utility(SdSchemaSnapshot *before)
 		}
 		if (was->type != c->type || was->typmod != c->typmod ||
 			was->coll != c->coll)
-			sd_spi_exec(psprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s::%s",
-								 qarchive, name, type, name,
-								 format_type_with_typemod(c->type, c->typmod)),
-						SPI_OK_UTILITY);
+		{
+			const char *using = sd_using_of(before, NameStr(was->name));
+
+			sd_archive_retype(psprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s",
+									   qarchive, name, type,
+									   using ? psprintf("(%s)", using) :
+									   psprintf("%s::%s", name,
+												format_type_with_typemod(c->type, c->typmod))),
+							  NameStr(c->name), qarchive, after->relname);
+		}
 	}
 
 	if (after->owner != before->owner)

@@ -391,6 +391,19 @@ sd_catalog_invalidate(Oid relid)
 		CacheInvalidateRelcacheByRelid(lfirst_oid(lc));
 }
 
+/*
+ * A registry write is done: make it visible to the rest of this statement.
+ * The next call of a function in the same SELECT (enable after disable in
+ * one target list) reads the new registry, not the cache from before.
+ */
+static void
+sd_catalog_changed(Oid relid)
+{
+	sd_catalog_invalidate(relid);
+	CommandCounterIncrement();
+	sd_cache_valid = false;
+}
+
 /* The tables registered themselves (not their children), per the cache. */
 static List *
 sd_catalog_registered(void)
@@ -474,7 +487,7 @@ sd_catalog_register(Oid relid, SdMode mode, const char *column_name,
 	CatalogTupleInsert(rel, tup);
 	heap_freetuple(tup);
 	table_close(rel, NoLock);
-	sd_catalog_invalidate(relid);
+	sd_catalog_changed(relid);
 }
 
 /* Find relid's registry row in rel (opened by the caller); NULL if none. */
@@ -507,7 +520,9 @@ sd_catalog_unregister(Oid relid)
 	if (HeapTupleIsValid(tup))
 	{
 		CatalogTupleDelete(rel, &tup->t_self);
-		sd_catalog_invalidate(relid);
+		table_close(rel, NoLock);
+		sd_catalog_changed(relid);
+		return;
 	}
 	table_close(rel, NoLock);
 }
@@ -536,7 +551,9 @@ sd_catalog_rename_column(Oid relid, const char *newname)
 		newtup = heap_modify_tuple(tup, RelationGetDescr(rel), values, nulls,
 								   replace);
 		CatalogTupleUpdate(rel, &newtup->t_self, newtup);
-		sd_catalog_invalidate(relid);
+		table_close(rel, NoLock);
+		sd_catalog_changed(relid);
+		return;
 	}
 	table_close(rel, NoLock);
 }

@@ -30,4 +30,13 @@
 /* Ownership checks were renamed to object_ownercheck in 16. */
 #define SD_TABLE_OWNERCHECK(relid) pg_class_ownercheck((relid), GetUserId())
 
+/*
+ * The result relation's prepared CHECK constraints, which core builds on
+ * first use (renamed in 18, which also skips NOT ENFORCED constraints and
+ * expands virtual generated columns in them).
+ */
+#define SD_RRI_CHECK_EXPRS(rri) ((rri)->ri_ConstraintExprs)
+#define SD_CHECK_ENFORCED(check) true
+#define SD_CHECK_EXPR(rel, expr) ((Node *) (expr))
+
 #endif							/* SOFTDELETE_COMPAT_H */

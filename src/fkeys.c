@@ -683,17 +683,21 @@ sd_fk_on_restore(Relation rel, const SdTable *t, HeapTuple oldtuple,
 {
 	Oid			relid = RelationGetRelid(rel);
 	Datum		stamp;
+	TimestampTz lo,
+				hi;
 	bool		isnull;
 	ListCell   *lc;
 
 	stamp = heap_getattr(oldtuple, t->flag_attno, RelationGetDescr(rel), &isnull);
 	Assert(!isnull);
+	/* the instants at which a transaction could have stamped it */
+	sd_stamp_window(DatumGetTimestampTz(stamp), t->flag_typmod, &lo, &hi);
 	foreach(lc, sd_fk_incoming(relid))
 	{
 		SdFk	   *fk = lfirst(lc);
 		SdTable		ct;
-		Datum		values[INDEX_MAX_KEYS + 1];
-		Oid			types[INDEX_MAX_KEYS + 1];
+		Datum		values[INDEX_MAX_KEYS + 2];
+		Oid			types[INDEX_MAX_KEYS + 2];
 		char	   *quals;
 		Oid			save_userid;
 		int			save_sec;
@@ -707,26 +711,28 @@ sd_fk_on_restore(Relation rel, const SdTable *t, HeapTuple oldtuple,
 		sd_fk_become_owner(fk->child, &save_userid, &save_sec);
 		if (ct.mode == SD_MODE_FLAG)
 		{
-			/* the rows this cascade stamped: the same key, the same stamp */
+			/*
+			 * The rows this cascade stamped: the same key, and a stamp that
+			 * the instant of the parent's stamp gives in the child's column
+			 * (its own type and number of fractional digits).
+			 */
 			quals = sd_fk_quals(fk->child, fk->nkeys, fk->child_att, "x.");
-			values[fk->nkeys] = stamp;
-			types[fk->nkeys] = t->flag_type;
+			values[fk->nkeys] = TimestampTzGetDatum(sd_round_stamp(lo, ct.flag_typmod));
+			values[fk->nkeys + 1] = TimestampTzGetDatum(sd_round_stamp(hi, ct.flag_typmod));
+			types[fk->nkeys] = types[fk->nkeys + 1] = ct.flag_type;
 			sd_exempt_next = SD_EXEMPT_FILTER;
 			saved = sd_fk_restoring;
 			sd_fk_restoring = fk->conoid;
 			PG_TRY();
 			{
 				int			rc;
+				const char *col = quote_identifier(NameStr(ct.column_name));
 
-				rc = SPI_execute_with_args(psprintf("UPDATE %s x SET %s = NULL WHERE %s AND x.%s OPERATOR(pg_catalog.=) $%d::%s",
-													sd_fk_target(fk->child),
-													quote_identifier(NameStr(ct.column_name)),
-													quals,
-													quote_identifier(NameStr(ct.column_name)),
-													fk->nkeys + 1,
-													format_type_with_typemod(ct.flag_type,
-																			 ct.flag_typmod)),
-										   fk->nkeys + 1, types, values, NULL,
+				rc = SPI_execute_with_args(psprintf("UPDATE %s x SET %s = NULL WHERE %s AND x.%s OPERATOR(pg_catalog.>=) $%d AND x.%s OPERATOR(pg_catalog.<=) $%d",
+													sd_fk_target(fk->child), col,
+													quals, col, fk->nkeys + 1,
+													col, fk->nkeys + 2),
+										   fk->nkeys + 2, types, values, NULL,
 										   false, 0);
 				if (rc != SPI_OK_UPDATE)
 					elog(ERROR, "softdelete: restore cascade failed: %s",
@@ -752,9 +758,9 @@ sd_fk_on_restore(Relation rel, const SdTable *t, HeapTuple oldtuple,
 															  fk->child_att[i],
 															  false)),
 								 sd_fk_literal(values[i], types[i], -1));
-			appendStringInfo(&filter, "archived_at::%s OPERATOR(pg_catalog.=) %s",
-							 format_type_with_typemod(t->flag_type, t->flag_typmod),
-							 sd_fk_literal(stamp, t->flag_type, t->flag_typmod));
+			appendStringInfo(&filter, "archived_at OPERATOR(pg_catalog.>=) %s AND archived_at OPERATOR(pg_catalog.<=) %s",
+							 sd_fk_literal(TimestampTzGetDatum(lo), TIMESTAMPTZOID, -1),
+							 sd_fk_literal(TimestampTzGetDatum(hi), TIMESTAMPTZOID, -1));
 			sd_restore_archive(fk->child, &ct, filter.data);
 		}
 		SetUserIdAndSecContext(save_userid, save_sec);
@@ -904,90 +910,28 @@ sd_fk_mark_key_updated(RangeTblEntry *rte)
 	rte->updatedCols = bms_add_members(rte->updatedCols, keys);
 }
 
-static Oid
-sd_guard_function_oid(void)
-{
-	List	   *name = list_make2(makeString("softdelete"), makeString("guard"));
-
-	return LookupFuncName(name, 0, NULL, false);
-}
-
-static void
-sd_fk_lock_modifytable(ModifyTableState *mt, void *arg)
-{
-	EState	   *estate = arg;
-	int			i;
-
-	/*
-	 * A physical delete softdelete allows (hard_delete, purge): the guard
-	 * would let every row through; without it core does not lock each row
-	 * for a BEFORE trigger, and the delete costs what a plain one costs.
-	 */
-	if (mt->operation == CMD_DELETE && (sd_hard_delete || sd_erasing_depth > 0))
-	{
-		for (i = 0; i < mt->mt_nrels; i++)
-			sd_trigger_remove(&mt->resultRelInfo[i], estate, "softdelete_guard");
-		return;
-	}
-	if (mt->operation != CMD_UPDATE)
-		return;
-	for (i = 0; i < mt->mt_nrels; i++)
-	{
-		ResultRelInfo *rri = &mt->resultRelInfo[i];
-		Relation	rel = rri->ri_RelationDesc;
-		SdTable		t;
-		Bitmapset  *upd;
-		Trigger    *trig;
-
-		if (!sd_catalog_lookup(RelationGetRelid(rel), &t) ||
-			t.mode != SD_MODE_FLAG || t.flag_attno == InvalidAttrNumber)
-			continue;
-		upd = ExecGetUpdatedCols(rri, estate);
-		if (!bms_is_member(t.flag_attno - FirstLowInvalidHeapAttributeNumber, upd) ||
-			!bms_overlap(upd, RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_KEY)))
-			continue;
-		/* any BEFORE UPDATE row trigger makes core lock the row first */
-		trig = sd_trigger_append(rri, estate, "softdelete_lock",
-								 TRIGGER_TYPE_ROW | TRIGGER_TYPE_BEFORE |
-								 TRIGGER_TYPE_UPDATE);
-		trig->tgfoid = sd_guard_function_oid();
-	}
-}
-
 /*
- * After ExecutorStart: a soft delete of a referenced table (its UPDATE
- * assigns the flag and counts the key as updated) gets its lock trigger;
- * a physical delete that softdelete allows loses the guard.
+ * For one result relation of a soft delete (an UPDATE that assigns the flag
+ * column): if it counts the key as updated (a referenced table), give it a
+ * BEFORE UPDATE row trigger, so that core locks each row in
+ * ExecUpdateLockMode's mode, FOR UPDATE, as a delete does.
  */
 void
-sd_fk_executor_start(QueryDesc *qd, int eflags)
+sd_fk_lock_result_rel(struct ResultRelInfo *rri, struct EState *estate,
+					  const SdTable *t)
 {
-	PlannedStmt *pstmt = qd->plannedstmt;
-	ListCell   *lc;
-	bool		any = false;
+	Relation	rel = rri->ri_RelationDesc;
+	Bitmapset  *upd = ExecGetUpdatedCols(rri, estate);
+	Trigger    *trig;
 
-	if (pstmt->resultRelations == NIL || (eflags & EXEC_FLAG_EXPLAIN_ONLY) ||
-		!sd_catalog_any_flag())
+	if (!bms_is_member(t->flag_attno - FirstLowInvalidHeapAttributeNumber, upd) ||
+		!bms_overlap(upd, RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_KEY)))
 		return;
-	foreach(lc, pstmt->resultRelations)
-	{
-		RangeTblEntry *rte = rt_fetch(lfirst_int(lc), pstmt->rtable);
-		SdTable		t;
-
-		if (sd_catalog_lookup(rte->relid, &t) && t.mode == SD_MODE_FLAG &&
-			(((sd_hard_delete || sd_erasing_depth > 0) &&
-			  pstmt->commandType == CMD_DELETE) ||
-			 (t.flag_attno != InvalidAttrNumber &&
-			  bms_is_member(t.flag_attno - FirstLowInvalidHeapAttributeNumber,
-							rte->updatedCols))))
-		{
-			any = true;
-			break;
-		}
-	}
-	if (!any)
-		return;
-	sd_foreach_modifytable(qd, sd_fk_lock_modifytable, qd->estate);
+	/* any BEFORE UPDATE row trigger makes core lock the row first */
+	trig = sd_trigger_append(rri, estate, "softdelete_lock",
+							 TRIGGER_TYPE_ROW | TRIGGER_TYPE_BEFORE |
+							 TRIGGER_TYPE_UPDATE);
+	trig->tgfoid = sd_guard_function_oid();
 }
 
 /*

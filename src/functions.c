@@ -20,6 +20,7 @@
 #include "catalog/catalog.h"
 #include "catalog/namespace.h"
 #include "catalog/partition.h"
+#include "utils/partcache.h"
 #include "catalog/pg_class.h"
 #include "catalog/dependency.h"
 #include "catalog/pg_index.h"
@@ -71,6 +72,26 @@ sd_require_arg(FunctionCallInfo fcinfo, int argno, const char *name)
 }
 
 /*
+ * An archive table holds the deleted rows of its table: enabling it (or
+ * making it a partition or child of an enabled table) would hide them from
+ * restore, and turn purge and restore's own deletes into soft deletes.
+ */
+void
+sd_refuse_archive_table(Oid relid)
+{
+	Oid			live = sd_catalog_archive_of(relid);
+
+	if (OidIsValid(live))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("cannot enable soft delete on \"%s\": it is the archive table of \"%s\"",
+						get_rel_name(relid), get_rel_name(live)),
+				 errdetail("Its rows are the deleted rows of \"%s\".", get_rel_name(live)),
+				 errhint("Read them in the archive table, bring them back with softdelete.restore('%s'), erase them with softdelete.purge('%s').",
+						 get_rel_name(live), get_rel_name(live))));
+}
+
+/*
  * Open the table argument of enable or disable: an ordinary or partitioned
  * user table that the caller owns, and not a partition or inheritance child
  * (its parent is what gets enabled).
@@ -118,6 +139,7 @@ sd_open_owned_table(Oid relid, LOCKMODE lockmode)
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("cannot enable soft delete on \"%s\": it belongs to softdelete itself",
 						RelationGetRelationName(rel))));
+	sd_refuse_archive_table(relid);
 
 	if (!SD_TABLE_OWNERCHECK(relid))
 		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(relkind),
@@ -219,6 +241,47 @@ sd_fk_needed(Oid relid)
 }
 
 /*
+ * A table partitioned on its flag column ("deleted rows go to a cold
+ * partition") moves a row to another partition when it is soft-deleted or
+ * restored.  Core fires only its own foreign-key triggers for such a move,
+ * not softdelete_fk: cascades and restrictions would be skipped.  So foreign
+ * keys and such a partitioning do not go together.
+ */
+static void
+sd_refuse_flag_partition_key(Oid relid, const char *flag_column)
+{
+	ListCell   *lc;
+
+	foreach(lc, find_all_inheritors(relid, NoLock, NULL))
+	{
+		Oid			part = lfirst_oid(lc);
+		Relation	rel;
+		PartitionKey key;
+		AttrNumber	flag;
+		Bitmapset  *attrs = NULL;
+		int			i;
+
+		if (get_rel_relkind(part) != RELKIND_PARTITIONED_TABLE)
+			continue;
+		flag = get_attnum(part, flag_column);
+		rel = table_open(part, AccessShareLock);
+		key = RelationGetPartitionKey(rel);
+		for (i = 0; i < key->partnatts; i++)
+			if (key->partattrs[i] != 0)
+				attrs = bms_add_member(attrs, key->partattrs[i] - FirstLowInvalidHeapAttributeNumber);
+		pull_varattnos((Node *) key->partexprs, 1, &attrs);
+		table_close(rel, AccessShareLock);
+		if (flag > 0 && bms_is_member(flag - FirstLowInvalidHeapAttributeNumber, attrs))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("table \"%s\" is partitioned on its soft-delete flag column \"%s\" and foreign keys involve it",
+							get_rel_name(part), flag_column),
+					 errdetail("A soft delete or a restore moves the row to another partition, and PostgreSQL runs only its own foreign-key triggers for such a move: cascades and restrictions of soft deletes would be skipped."),
+					 errhint("Partition the table on other columns, or drop the foreign keys that reference it or that it holds towards tables with soft delete.")));
+	}
+}
+
+/*
  * Give enabled flag-mode table relid (and its children) softdelete_fk when
  * foreign keys involve it; tables no key involves go without, and their
  * soft deletes without its cost (in SPI).  Called by enable, for new
@@ -235,6 +298,7 @@ sd_fk_ensure_triggers(Oid relid)
 	relid = t.root;
 	if (!sd_fk_needed(relid))
 		return;
+	sd_refuse_flag_partition_key(relid, NameStr(t.column_name));
 	foreach(lc, sd_tree_tables(relid, true))
 		sd_fk_trigger(lfirst_oid(lc), NameStr(t.column_name), true);
 }
@@ -321,6 +385,7 @@ void
 sd_guard_new_child(Oid child)
 {
 	SdTable		t;
+	ListCell   *lc;
 
 	if (!OidIsValid(child))
 		return;
@@ -332,6 +397,8 @@ sd_guard_new_child(Oid child)
 	CommandCounterIncrement();
 	if (!sd_catalog_lookup(child, &t) || t.root == child)
 		return;
+	foreach(lc, find_all_inheritors(child, NoLock, NULL))
+		sd_refuse_archive_table(lfirst_oid(lc));
 	SPI_connect();
 	sd_create_triggers(child, t.mode, t.versions, NameStr(t.column_name));
 	sd_fk_ensure_triggers(t.root);
@@ -603,7 +670,9 @@ softdelete_enable_archive(PG_FUNCTION_ARGS)
 	{
 		if (get_rel_relkind(existing) != RELKIND_RELATION ||
 			!sd_archive_looks_like_archive(existing) ||
-			OidIsValid(sd_catalog_archive_of(existing)))
+			OidIsValid(sd_catalog_archive_of(existing)) ||
+			sd_catalog_lookup(existing, NULL) || has_superclass(existing) ||
+			get_rel_relispartition(existing))
 			ereport(ERROR,
 					(errcode(ERRCODE_DUPLICATE_TABLE),
 					 errmsg("relation \"%s\" already exists", archname),
@@ -656,11 +725,10 @@ softdelete_enable_archive(PG_FUNCTION_ARGS)
 
 			if (!att->attisdropped &&
 				get_attnum(existing, NameStr(att->attname)) == InvalidAttrNumber)
-				sd_spi_exec(psprintf("ALTER TABLE %s ADD COLUMN %s %s", qarchive,
-									 quote_identifier(NameStr(att->attname)),
-									 format_type_with_typemod(att->atttypid,
-															  att->atttypmod)),
-							SPI_OK_UTILITY);
+				sd_archive_add_column_sql(qarchive,
+										  quote_identifier(NameStr(att->attname)),
+										  sd_column_type(att), relid,
+										  att->attnum);
 		}
 	}
 	table_close(rel, NoLock);
@@ -959,7 +1027,16 @@ sd_restore_archive(Oid relid, const SdTable *t, const char *filter)
 				   psprintf("DELETE FROM ONLY %s a USING picked p "
 							"WHERE a.archive_id = p.archive_id RETURNING a.*", qarchive),
 				   qlive, cols.data, cols.data);
-	sd_spi_exec(sql, SPI_OK_SELECT);
+	PG_TRY();
+	{
+		sd_archive_restoring = true;
+		sd_spi_exec(sql, SPI_OK_SELECT);
+	}
+	PG_FINALLY();
+	{
+		sd_archive_restoring = false;
+	}
+	PG_END_TRY();
 	processed = SPI_processed;
 	if (processed > 0)
 		sd_restore_archive_cascade(relid, SPI_tuptable, processed);
@@ -1061,9 +1138,26 @@ softdelete_purge(PG_FUNCTION_ARGS)
 		PG_RETURN_INT64((int64) processed);
 	}
 
-	col = quote_identifier(NameStr(t.column_name));
-	sql = psprintf("DELETE FROM %s WHERE %s IS NOT NULL AND %s <= now() - $1",
-				   sd_qualified_name(relid), col, col);
+	/*
+	 * A row goes when the latest instant its stamp could stand for is
+	 * older_than ago: a column with fewer fractional digits rounds the
+	 * instant (up to half a unit earlier or later).  A timestamp (without
+	 * time zone) flag holds UTC (redirect.c).
+	 */
+	{
+		TimestampTz lo,
+					hi;
+		char	   *bound;
+
+		sd_stamp_window(0, t.flag_typmod, &lo, &hi);
+		bound = psprintf("now() - $1 - '%lld microseconds'::pg_catalog.interval",
+						 (long long) hi);
+		if (t.flag_type == TIMESTAMPOID)
+			bound = psprintf("pg_catalog.timezone('UTC', %s)", bound);
+		col = quote_identifier(NameStr(t.column_name));
+		sql = psprintf("DELETE FROM %s WHERE %s IS NOT NULL AND %s <= %s",
+					   sd_qualified_name(relid), col, col, bound);
+	}
 
 	SPI_connect();
 	sd_erasing_depth++;

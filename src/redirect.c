@@ -20,22 +20,111 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "executor/executor.h"
 #include "fmgr.h"
+#include "lib/ilist.h"
 #include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "parser/parse_func.h"
 #include "parser/parse_coerce.h"
 #include "parser/parse_type.h"
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 
 #include "softdelete.h"
 
 PG_FUNCTION_INFO_V1(softdelete_guard);
+
+struct TriggerData;
+static void sd_check_row(struct TriggerData *td);
+
+/*
+ * now() as a value of the flag column's type, before its typmod: for a
+ * timestamp (without time zone) column, the time in UTC, whatever the
+ * session's TimeZone.  That is what Rails and Laravel keep in such
+ * columns, and it makes a stamp mean one instant for purge and restore.
+ */
+Node *
+sd_now_expr(Oid flag_type)
+{
+	Node	   *now = (Node *) makeFuncExpr(F_NOW, TIMESTAMPTZOID, NIL,
+											InvalidOid, InvalidOid,
+											COERCE_EXPLICIT_CALL);
+
+	if (flag_type != TIMESTAMPOID)
+		return now;
+	return (Node *) makeFuncExpr(F_TIMEZONE_TEXT_TIMESTAMPTZ, TIMESTAMPOID,
+								 list_make2(makeConst(TEXTOID, -1,
+													  DEFAULT_COLLATION_OID, -1,
+													  CStringGetTextDatum("UTC"),
+													  false, false),
+											now),
+								 InvalidOid, DEFAULT_COLLATION_OID,
+								 COERCE_EXPLICIT_CALL);
+}
+
+/*
+ * Stamps are instants: a timestamptz value, or a timestamp one read as UTC.
+ * Both are microseconds since 2000-01-01 UTC, so the Datum is the instant.
+ * A column with fewer than 6 fractional digits rounds the instant it
+ * stamps, as core's typmod coercion does (half away from zero).
+ */
+TimestampTz
+sd_round_stamp(TimestampTz ts, int32 typmod)
+{
+	int64		scale = 1;
+	int			i;
+
+	if (typmod < 0 || typmod >= 6)
+		return ts;
+	for (i = typmod; i < 6; i++)
+		scale *= 10;
+	if (ts >= 0)
+		return ((ts + scale / 2) / scale) * scale;
+	return -((((-ts) + scale / 2) / scale) * scale);
+}
+
+/*
+ * The instants T of a transaction whose DELETE stamped stamp into a column
+ * of typmod typmod: sd_round_stamp(T, typmod) = stamp, for T in [lo, hi].
+ * A restore cascade brings back the children whose stamp is one that the
+ * same T gives in their own column.
+ */
+void
+sd_stamp_window(TimestampTz stamp, int32 typmod, TimestampTz *lo,
+				TimestampTz *hi)
+{
+	int64		scale = 1;
+	int			i;
+
+	*lo = *hi = stamp;
+	if (typmod < 0 || typmod >= 6)
+		return;
+	for (i = typmod; i < 6; i++)
+		scale *= 10;
+	if (stamp >= 0)
+	{
+		*lo = stamp - scale / 2;
+		*hi = stamp + scale / 2 - 1;
+	}
+	else
+	{
+		*lo = stamp - scale / 2 + 1;
+		*hi = stamp + scale / 2;
+	}
+}
 
 /*
  * The value a DELETE stores in the flag column of range table entry rti:
@@ -50,9 +139,8 @@ sd_stamp_expr(Index rti, const SdTable *t, bool filtered)
 
 	sd_require_flag_column(t);
 
-	now = (Node *) makeFuncExpr(F_NOW, TIMESTAMPTZOID, NIL, InvalidOid,
-								InvalidOid, COERCE_EXPLICIT_CALL);
-	now = coerce_to_target_type(NULL, now, TIMESTAMPTZOID,
+	now = sd_now_expr(t->flag_type);
+	now = coerce_to_target_type(NULL, now, exprType(now),
 								t->flag_type, t->flag_typmod,
 								COERCION_ASSIGNMENT, COERCE_IMPLICIT_CAST, -1);
 	if (now == NULL)
@@ -236,8 +324,13 @@ softdelete_guard(PG_FUNCTION_ARGS)
 				 errmsg("softdelete.guard() can only be called as a trigger")));
 	rel = trigdata->tg_relation;
 
+	/* softdelete_lock and softdelete_check, made up for one statement */
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	{
+		if (strcmp(trigdata->tg_trigger->tgname, "softdelete_check") == 0)
+			sd_check_row(trigdata);
 		return PointerGetDatum(trigdata->tg_newtuple);
+	}
 
 	/* A table that is no longer enabled deletes as any other. */
 	if (sd_hard_delete || !sd_catalog_lookup(RelationGetRelid(rel), NULL))
@@ -259,4 +352,277 @@ softdelete_guard(PG_FUNCTION_ARGS)
 				 errhint("Set softdelete.hard_delete = on to delete rows physically, or use softdelete.purge().")));
 	}
 	return PointerGetDatum(trigdata->tg_trigtuple);
+}
+
+/* ---------------------------------------------------------------------
+ * The executor's share: what a started plan needs on flag-mode tables
+ * ---------------------------------------------------------------------
+ */
+
+/* softdelete.guard's OID: the function of the triggers made up below */
+Oid
+sd_guard_function_oid(void)
+{
+	List	   *name = list_make2(makeString("softdelete"), makeString("guard"));
+
+	return LookupFuncName(name, 0, NULL, false);
+}
+
+/*
+ * The CHECK constraints of a row whose soft delete (or restore) assigns
+ * only the flag column.  A plain DELETE checks none of them; the UPDATE
+ * that marks the row would check them all, so a row that violates a NOT
+ * VALID constraint could not be deleted.  Constraints that read the flag
+ * column (or the whole row) still apply; the others are not evaluated,
+ * unless a BEFORE UPDATE trigger changed another column of the row: then
+ * all of them are.  Core evaluates the array of prepared constraints of the
+ * result relation, built on first use; it is built here instead.
+ */
+typedef struct SdCheckSkip
+{
+	dlist_node	node;
+	Trigger    *trigger;		/* softdelete_check, when user triggers exist */
+	ResultRelInfo *rri;
+	EState	   *estate;
+	AttrNumber	flag_attno;
+	ExprState **some;			/* only those that read the flag column */
+	ExprState **all;			/* every one, built when first needed */
+	MemoryContextCallback cb;
+} SdCheckSkip;
+
+static dlist_head sd_check_skips = DLIST_STATIC_INIT(sd_check_skips);
+
+static void
+sd_check_skip_forget(void *arg)
+{
+	dlist_delete(&((SdCheckSkip *) arg)->node);
+}
+
+/*
+ * The prepared CHECK constraints of rri, in the array core evaluates: all,
+ * those reading column flag (or the whole row), or the validated ones.
+ */
+ExprState **
+sd_prepare_checks(ResultRelInfo *rri, EState *estate, SdChecks which,
+				  AttrNumber flag)
+{
+	Relation	rel = rri->ri_RelationDesc;
+	TupleConstr *constr = RelationGetDescr(rel)->constr;
+	MemoryContext oldcxt = MemoryContextSwitchTo(estate->es_query_cxt);
+	ExprState **exprs = palloc0(sizeof(ExprState *) * constr->num_check);
+	int			i;
+
+	for (i = 0; i < constr->num_check; i++)
+	{
+		Node	   *expr;
+		Bitmapset  *attrs = NULL;
+
+		if (!SD_CHECK_ENFORCED(&constr->check[i]))
+			continue;
+		expr = SD_CHECK_EXPR(rel, stringToNode(constr->check[i].ccbin));
+		pull_varattnos(expr, 1, &attrs);
+		if (which == SD_CHECKS_ALL ||
+			(which == SD_CHECKS_VALID && constr->check[i].ccvalid) ||
+			(which == SD_CHECKS_FLAG &&
+			 (bms_is_member(flag - FirstLowInvalidHeapAttributeNumber, attrs) ||
+			  bms_is_member(InvalidAttrNumber - FirstLowInvalidHeapAttributeNumber, attrs))))
+			exprs[i] = ExecPrepareExpr((Expr *) expr, estate);
+	}
+	MemoryContextSwitchTo(oldcxt);
+	return exprs;
+}
+
+/* Does result relation i of plan assign the flag column and nothing else? */
+static bool
+sd_assigns_only_flag(ModifyTable *plan, int i, AttrNumber flag)
+{
+	List	   *only = list_make1_int(flag);
+	ListCell   *lc;
+
+	if (plan->operation == CMD_UPDATE)
+		return equal(list_nth(plan->updateColnosLists, i), only);
+	foreach(lc, (List *) list_nth(plan->mergeActionLists, i))
+	{
+		MergeAction *action = lfirst_node(MergeAction, lc);
+
+		/* an INSERT action is checked through the same result relation */
+		if (action->commandType == CMD_INSERT ||
+			(action->commandType == CMD_UPDATE &&
+			 !equal(action->updateColnos, only)))
+			return false;
+	}
+	return true;
+}
+
+static bool
+sd_has_user_before_update(ResultRelInfo *rri)
+{
+	TriggerDesc *td = rri->ri_TrigDesc;
+	int			i;
+
+	for (i = 0; td != NULL && i < td->numtriggers; i++)
+	{
+		Trigger    *t = &td->triggers[i];
+
+		if (TRIGGER_FOR_ROW(t->tgtype) && TRIGGER_FOR_BEFORE(t->tgtype) &&
+			TRIGGER_FOR_UPDATE(t->tgtype) && t->tgenabled != TRIGGER_DISABLED &&
+			strncmp(t->tgname, "softdelete_", 11) != 0)
+			return true;
+	}
+	return false;
+}
+
+static void
+sd_skip_unrelated_checks(ResultRelInfo *rri, EState *estate, AttrNumber flag)
+{
+	TupleConstr *constr = RelationGetDescr(rri->ri_RelationDesc)->constr;
+	SdCheckSkip *skip;
+	MemoryContext oldcxt;
+
+	if (constr == NULL || constr->num_check == 0 ||
+		SD_RRI_CHECK_EXPRS(rri) != NULL)
+		return;
+	oldcxt = MemoryContextSwitchTo(estate->es_query_cxt);
+	skip = palloc0(sizeof(SdCheckSkip));
+	skip->rri = rri;
+	skip->estate = estate;
+	skip->flag_attno = flag;
+	skip->some = sd_prepare_checks(rri, estate, SD_CHECKS_FLAG, flag);
+	SD_RRI_CHECK_EXPRS(rri) = skip->some;
+	if (sd_has_user_before_update(rri))
+	{
+		/* last in line: it sees the row as the user's triggers left it */
+		skip->trigger = sd_trigger_append(rri, estate, "softdelete_check",
+										  TRIGGER_TYPE_ROW | TRIGGER_TYPE_BEFORE |
+										  TRIGGER_TYPE_UPDATE);
+		skip->trigger->tgfoid = sd_guard_function_oid();
+		dlist_push_head(&sd_check_skips, &skip->node);
+		skip->cb.func = sd_check_skip_forget;
+		skip->cb.arg = skip;
+		MemoryContextRegisterResetCallback(estate->es_query_cxt, &skip->cb);
+	}
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * softdelete_check fired for one row: if a trigger changed a column other
+ * than the flag, every CHECK constraint applies to this row.
+ */
+static void
+sd_check_row(TriggerData *td)
+{
+	dlist_iter	it;
+	TupleDesc	desc = RelationGetDescr(td->tg_relation);
+
+	dlist_foreach(it, &sd_check_skips)
+	{
+		SdCheckSkip *skip = dlist_container(SdCheckSkip, node, it.cur);
+		bool		changed = false;
+		int			i;
+
+		if (skip->trigger != td->tg_trigger)
+			continue;
+		for (i = 0; i < desc->natts && !changed; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, i);
+			bool		n1,
+						n2;
+			Datum		d1,
+						d2;
+
+			if (att->attisdropped || att->attnum == skip->flag_attno)
+				continue;
+			d1 = heap_getattr(td->tg_trigtuple, att->attnum, desc, &n1);
+			d2 = heap_getattr(td->tg_newtuple, att->attnum, desc, &n2);
+			changed = n1 != n2 ||
+				(!n1 && !datumIsEqual(d1, d2, att->attbyval, att->attlen));
+		}
+		if (changed && skip->all == NULL)
+			skip->all = sd_prepare_checks(skip->rri, skip->estate,
+										  SD_CHECKS_ALL, skip->flag_attno);
+		SD_RRI_CHECK_EXPRS(skip->rri) = changed ? skip->all : skip->some;
+		return;
+	}
+}
+
+/*
+ * What one ModifyTable node of a started plan needs on flag-mode tables:
+ * - a physical delete softdelete allows (hard_delete, purge) runs without
+ *   the guard: it would let every row through, and without it core does
+ *   not lock each row for a BEFORE trigger, so the delete costs what a
+ *   plain one costs;
+ * - an UPDATE or MERGE that moves a row to another partition deletes it
+ *   from the old one, and core fires the guard there: no row leaves the
+ *   table, so the guard goes;
+ * - a soft delete or restore (assigning only the flag) is not refused by
+ *   CHECK constraints a plain DELETE would not check;
+ * - a soft delete of a referenced table takes the lock of a delete (fkeys.c).
+ */
+static void
+sd_flag_modifytable(ModifyTableState *mt, void *arg)
+{
+	EState	   *estate = arg;
+	ModifyTable *plan = (ModifyTable *) mt->ps.plan;
+	int			i;
+
+	if (mt->operation == CMD_DELETE && (sd_hard_delete || sd_erasing_depth > 0))
+	{
+		for (i = 0; i < mt->mt_nrels; i++)
+			sd_trigger_remove(&mt->resultRelInfo[i], estate, "softdelete_guard");
+		return;
+	}
+	if (mt->operation != CMD_UPDATE && mt->operation != CMD_MERGE)
+		return;
+	for (i = 0; i < mt->mt_nrels; i++)
+	{
+		ResultRelInfo *rri = &mt->resultRelInfo[i];
+		Relation	rel = rri->ri_RelationDesc;
+		SdTable		t;
+
+		if (!sd_catalog_lookup(RelationGetRelid(rel), &t) ||
+			t.mode != SD_MODE_FLAG || t.flag_attno == InvalidAttrNumber)
+			continue;
+		if (rel->rd_rel->relispartition)
+			sd_trigger_remove(rri, estate, "softdelete_guard");
+		if (sd_assigns_only_flag(plan, i, t.flag_attno))
+			sd_skip_unrelated_checks(rri, estate, t.flag_attno);
+		if (mt->operation == CMD_UPDATE)
+			sd_fk_lock_result_rel(rri, estate, &t);
+	}
+}
+
+/*
+ * After ExecutorStart.  A plain SELECT costs one test; a statement that
+ * writes flag-mode tables the rest only when it assigns a flag column,
+ * writes a partition (rows may move), or deletes physically.
+ */
+void
+sd_redirect_executor_start(QueryDesc *qd, int eflags)
+{
+	PlannedStmt *pstmt = qd->plannedstmt;
+	ListCell   *lc;
+	bool		any = false;
+
+	if (pstmt->resultRelations == NIL || (eflags & EXEC_FLAG_EXPLAIN_ONLY) ||
+		!sd_catalog_any_flag())
+		return;
+	foreach(lc, pstmt->resultRelations)
+	{
+		RangeTblEntry *rte = rt_fetch(lfirst_int(lc), pstmt->rtable);
+		SdTable		t;
+
+		if (sd_catalog_lookup(rte->relid, &t) && t.mode == SD_MODE_FLAG &&
+			(((sd_hard_delete || sd_erasing_depth > 0) &&
+			  pstmt->commandType == CMD_DELETE) ||
+			 t.root != rte->relid ||
+			 (t.flag_attno != InvalidAttrNumber &&
+			  bms_is_member(t.flag_attno - FirstLowInvalidHeapAttributeNumber,
+							rte->updatedCols))))
+		{
+			any = true;
+			break;
+		}
+	}
+	if (any)
+		sd_foreach_modifytable(qd, sd_flag_modifytable, qd->estate);
 }

@@ -169,7 +169,7 @@ sd_ExecutorStart(QueryDesc *queryDesc, int eflags)
 	else
 		standard_ExecutorStart(queryDesc, eflags);
 	sd_archive_executor_start(queryDesc, eflags);
-	sd_fk_executor_start(queryDesc, eflags);
+	sd_redirect_executor_start(queryDesc, eflags);
 }
 
 static void
@@ -369,7 +369,7 @@ sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	}
 
 	if (IsA(parsetree, AlterTableStmt) || IsA(parsetree, RenameStmt))
-		archive_before = sd_archive_before_utility(parsetree);
+		archive_before = sd_archive_before_utility(parsetree, queryString);
 
 	if (bypass)
 		sd_bypass_depth++;

@@ -11,9 +11,11 @@
 #include "postgres.h"
 
 #include "access/attnum.h"
+#include "catalog/pg_attribute.h"
 #include "nodes/parsenodes.h"
 #include "nodes/plannodes.h"
 #include "utils/relcache.h"
+#include "datatype/timestamp.h"
 
 #include "compat.h"
 
@@ -111,10 +113,27 @@ extern void sd_require_flag_column(const SdTable *t);
  * redirect.c: DELETE -> soft delete; the guard against physical deletes
  * ---------------------------------------------------------------------
  */
+extern Node *sd_now_expr(Oid flag_type);
+extern TimestampTz sd_round_stamp(TimestampTz ts, int32 typmod);
+extern void sd_stamp_window(TimestampTz stamp, int32 typmod, TimestampTz *lo,
+							TimestampTz *hi);
 extern void sd_redirect_delete(Query *query, const SdTable *t, bool filtered);
 extern void sd_redirect_merge(Query *query, const SdTable *t, bool filtered);
 extern void sd_check_truncate(List *relids);
 extern Oid	sd_check_alter_table(AlterTableStmt *stmt);
+extern Oid	sd_guard_function_oid(void);
+typedef enum SdChecks
+{
+	SD_CHECKS_ALL,
+	SD_CHECKS_FLAG,				/* those that read the flag column */
+	SD_CHECKS_VALID				/* those validated (not NOT VALID) */
+} SdChecks;
+struct ExprState;
+extern struct ExprState **sd_prepare_checks(struct ResultRelInfo *rri,
+											struct EState *estate,
+											SdChecks which, AttrNumber flag);
+struct QueryDesc;
+extern void sd_redirect_executor_start(struct QueryDesc *qd, int eflags);
 
 /* ---------------------------------------------------------------------
  * archive.c: archive tables, versions, schema sync
@@ -145,7 +164,13 @@ extern void sd_foreach_modifytable(struct QueryDesc *qd, SdModifyTableFn fn,
 extern List *sd_archive_create_sql(Relation rel, const char *qarchive,
 								   bool exists);
 extern char *sd_archive_index_sql(Relation rel, const char *qarchive);
-extern SdSchemaSnapshot *sd_archive_before_utility(Node *parsetree);
+extern bool sd_archive_restoring;
+extern SdSchemaSnapshot *sd_archive_before_utility(Node *parsetree,
+												   const char *query_string);
+extern char *sd_added_column_value(Oid relid, AttrNumber attnum);
+extern void sd_archive_add_column_sql(const char *qarchive, const char *name,
+									  const char *type, Oid live, AttrNumber attnum);
+extern char *sd_column_type(Form_pg_attribute att);
 extern void sd_archive_after_utility(SdSchemaSnapshot *before);
 
 /* ---------------------------------------------------------------------
@@ -176,7 +201,10 @@ extern void sd_fk_check_enable(Oid relid, SdMode mode);
 extern List *sd_fk_referencing_index(Oid relid, Oid index);
 extern void sd_fk_check_archive_delete(Oid relid);
 extern void sd_fk_mark_key_updated(RangeTblEntry *rte);
-extern void sd_fk_executor_start(struct QueryDesc *qd, int eflags);
+struct ResultRelInfo;
+struct EState;
+extern void sd_fk_lock_result_rel(struct ResultRelInfo *rri,
+								  struct EState *estate, const SdTable *t);
 extern void sd_fk_after_ddl(Node *parsetree);
 
 /* ---------------------------------------------------------------------
@@ -189,6 +217,7 @@ extern void sd_spi_exec(const char *sql, int expected);
 extern void sd_create_triggers(Oid relid, SdMode mode, bool versions,
 							   const char *flag_column);
 extern void sd_guard_new_child(Oid child);
+extern void sd_refuse_archive_table(Oid relid);
 extern void sd_fk_trigger(Oid rel, const char *flag_column, bool create);
 extern void sd_fk_ensure_triggers(Oid relid);
 extern List *sd_tree_tables(Oid relid, bool own_only);
