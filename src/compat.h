@@ -27,6 +27,20 @@
 	((rte)->updatedCols = bms_add_member((rte)->updatedCols, \
 						(attno) - FirstLowInvalidHeapAttributeNumber))
 
+/*
+ * A relation's entry moves into a subquery (visibility.c): its permissions
+ * go with it.  Up to 15 they are fields of the entry itself.
+ */
+#define SD_MOVE_PERMISSIONS(query, outer, sub, inner) \
+	do { \
+		(outer)->requiredPerms = 0; \
+		(outer)->checkAsUser = InvalidOid; \
+		(outer)->selectedCols = NULL; \
+		(outer)->insertedCols = NULL; \
+		(outer)->updatedCols = NULL; \
+		(outer)->extraUpdatedCols = NULL; \
+	} while (0)
+
 /* Ownership checks were renamed to object_ownercheck in 16. */
 #define SD_TABLE_OWNERCHECK(relid) pg_class_ownercheck((relid), GetUserId())
 

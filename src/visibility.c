@@ -4,17 +4,23 @@
  *		Where the filter goes: the planner hook's walk over every level of a
  *		query, which makes deleted rows of enabled tables not exist.
  *
- * The rule.  Every reference to an enabled table in a query's join tree
- * (a RangeTblRef) is replaced by a one-element FromExpr carrying the qual
- * "flag IS NULL".  That is the shape the planner itself produces when it
- * pulls up a simple subquery: the qual becomes a scan-level restriction of
- * that table, below any join, so on the nullable side of an outer join a
- * deleted row yields the NULL-extended row and on the preserved side it is
- * absent, exactly as if the row were not there.  Plain WHERE would be wrong
- * for outer joins; securityQuals would be a security barrier that keeps
- * LIKE and friends from becoming index quals.  MERGE's target is not in the
- * join tree until the planner builds the join; its filter is ANDed into the
- * join condition (jointree->quals), which puts it at the same place.
+ * The rule.  For every reference to an enabled table in a query's join
+ * tree, the qual "flag IS NULL" goes where one would write it by hand: in
+ * the quals of the nearest join tree node above the table that restricts
+ * its rows exactly (WHERE, an inner join's ON, the ON of the outer join
+ * whose nullable side it is on; sd_place_filters).  The planner makes it a
+ * scan-level restriction of that table, below any join, so on the nullable
+ * side of an outer join a deleted row yields the NULL-extended row and on
+ * the preserved side it is absent, exactly as if the row were not there.
+ * The sides of a FULL JOIN and a MERGE source have no such node: their
+ * table becomes a subquery over itself with the qual, as a view would
+ * (sd_wrap_in_subquery), which the planner pulls up into the same plan.
+ * Both are shapes that core's parser produces, so every consumer of a Query
+ * (MERGE's transformation from 17 on, Citus's planner) accepts them.
+ * securityQuals would be a security barrier that keeps LIKE and friends
+ * from becoming index quals.  MERGE's target is not in the join tree until
+ * the planner builds the join; its filter is ANDed into jointree->quals,
+ * which the planner puts on the target's side of that join.
  *
  * What the walk reaches: the query, its CTEs, subqueries in FROM, sublinks
  * anywhere, LATERAL, set operations (views are subqueries by now).  What it
@@ -47,11 +53,15 @@
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
+#include "parser/analyze.h"
 #include "parser/parser.h"
 #include "parser/parsetree.h"
 #include "replication/logicalworker.h"
 #include "replication/walsender.h"
 #include "rewrite/rewriteHandler.h"
+#include "rewrite/rewriteManip.h"
+#include "catalog/heap.h"
+#include "catalog/pg_type.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
@@ -131,33 +141,85 @@ sd_level_tables(Query *query)
 }
 
 /*
- * Replace, in join tree node jtnode, every reference to an enabled table
- * (but skip_rti) by FromExpr{[ref], flag IS NULL}.  Returns the new node.
+ * Where the filters of one query level go.  A filter is attached to the
+ * quals of a join tree node (a FromExpr's WHERE, a JoinExpr's ON), in
+ * front of the quals already there; tables that no such node can filter
+ * exactly are wrapped in a subquery (sd_wrap_in_subquery).
+ */
+typedef struct SdAttach
+{
+	Node	  **quals;			/* the node's quals field */
+	List	   *filters;		/* to put in front of them, in order */
+} SdAttach;
+
+typedef struct SdPlacement
+{
+	SdTable    *tables;
+	Index		skip_rti;		/* the target, when it goes unfiltered */
+	List	   *attach;			/* of SdAttach */
+	List	   *wrap;			/* range table indexes to wrap */
+} SdPlacement;
+
+static void
+sd_attach_filter(SdPlacement *pl, Node **quals, Node *filter)
+{
+	ListCell   *lc;
+	SdAttach   *a;
+
+	foreach(lc, pl->attach)
+	{
+		a = lfirst(lc);
+		if (a->quals == quals)
+		{
+			a->filters = lappend(a->filters, filter);
+			return;
+		}
+	}
+	a = palloc(sizeof(SdAttach));
+	a->quals = quals;
+	a->filters = list_make1(filter);
+	pl->attach = lappend(pl->attach, a);
+}
+
+/*
+ * Place the filters of the enabled tables below join tree node jtnode.
+ *
+ * quals is where a filter of a table reached from here can go: the quals of
+ * the nearest node above whose rows are restricted by them exactly as the
+ * table's rows would be.  A FromExpr's or an inner join's quals restrict
+ * every table below them; an outer join's ON clause restricts the tables of
+ * its nullable side, which a deleted row then leaves NULL-extended; the
+ * preserved side of an outer join passes on what is above it.  No node can
+ * restrict the sides of a FULL JOIN so (quals is NULL there): those tables
+ * are wrapped in a subquery, as a view would be.  A filter attached this
+ * way is a qual that restricts only that table, which the planner turns
+ * into a restriction of its scan, as for the query written by hand.
  *
  * restricting lists the conjuncts that already restrict the rows of jtnode
- * the way a scan qual would: WHERE and inner-join quals above it, and the ON
- * quals of an outer join whose nullable side it is (crossing into a nullable
- * side forgets what was above).  When a query still carries its own
- * "deleted_at IS NULL" there, nothing is added, so the plan and the
- * estimates stay those of the query as written.
+ * that way.  When a query still carries its own "deleted_at IS NULL" there,
+ * nothing is added, so the plan and the estimates stay those of the query
+ * as written.
  */
-static Node *
-sd_wrap_jointree(SdTable *tables, Node *jtnode, Index skip_rti,
+static void
+sd_place_filters(SdPlacement *pl, Node *jtnode, Node **quals,
 				 List *restricting)
 {
 	if (jtnode == NULL)
-		return NULL;
+		return;
 	if (IsA(jtnode, RangeTblRef))
 	{
 		Index		rti = ((RangeTblRef *) jtnode)->rtindex;
+		Node	   *qual;
 
-		if (rti != skip_rti && OidIsValid(tables[rti - 1].relid))
-		{
-			Node	   *qual = sd_filter_qual(rti, &tables[rti - 1]);
-
-			if (!list_member(restricting, qual))
-				return (Node *) makeFromExpr(list_make1(jtnode), qual);
-		}
+		if (rti == pl->skip_rti || !OidIsValid(pl->tables[rti - 1].relid))
+			return;
+		qual = sd_filter_qual(rti, &pl->tables[rti - 1]);
+		if (list_member(restricting, qual))
+			return;
+		if (quals != NULL)
+			sd_attach_filter(pl, quals, qual);
+		else
+			pl->wrap = lappend_int(pl->wrap, rti);
 	}
 	else if (IsA(jtnode, FromExpr))
 	{
@@ -168,38 +230,206 @@ sd_wrap_jointree(SdTable *tables, Node *jtnode, Index skip_rti,
 		below = list_concat_copy(restricting,
 								 make_ands_implicit((Expr *) f->quals));
 		foreach(lc, f->fromlist)
-			lfirst(lc) = sd_wrap_jointree(tables, lfirst(lc), skip_rti, below);
+			sd_place_filters(pl, lfirst(lc), &f->quals, below);
 	}
 	else if (IsA(jtnode, JoinExpr))
 	{
 		JoinExpr   *j = (JoinExpr *) jtnode;
 		List	   *on = make_ands_implicit((Expr *) j->quals);
-		List	   *left = NIL;
-		List	   *right = NIL;
 
 		switch (j->jointype)
 		{
 			case JOIN_INNER:
-				left = right = list_concat_copy(restricting, on);
+				on = list_concat_copy(restricting, on);
+				sd_place_filters(pl, j->larg, &j->quals, on);
+				sd_place_filters(pl, j->rarg, &j->quals, on);
 				break;
 			case JOIN_LEFT:
-				left = restricting;
-				right = on;
+				sd_place_filters(pl, j->larg, quals, restricting);
+				sd_place_filters(pl, j->rarg, &j->quals, on);
 				break;
 			case JOIN_RIGHT:
-				left = on;
-				right = restricting;
+				sd_place_filters(pl, j->larg, &j->quals, on);
+				sd_place_filters(pl, j->rarg, quals, restricting);
 				break;
 			default:			/* FULL: neither side is restricted */
+				sd_place_filters(pl, j->larg, NULL, NIL);
+				sd_place_filters(pl, j->rarg, NULL, NIL);
 				break;
 		}
-		j->larg = sd_wrap_jointree(tables, j->larg, skip_rti, left);
-		j->rarg = sd_wrap_jointree(tables, j->rarg, skip_rti, right);
 	}
 	else
 		elog(ERROR, "unrecognized join tree node type: %d",
 			 (int) nodeTag(jtnode));
-	return jtnode;
+}
+
+/* Put the placed filters in front of the quals of their nodes. */
+static void
+sd_apply_placement(SdPlacement *pl)
+{
+	ListCell   *lc;
+
+	foreach(lc, pl->attach)
+	{
+		SdAttach   *a = lfirst(lc);
+		List	   *conj = list_concat(a->filters,
+									   make_ands_implicit((Expr *) *a->quals));
+
+		*a->quals = (Node *) make_ands_explicit(conj);
+	}
+}
+
+typedef struct SdSysColumns
+{
+	Index		rti;
+	int			levelsup;
+	List	   *attnos;			/* system columns referenced, in order */
+	int			first;			/* their first position in the subquery */
+} SdSysColumns;
+
+/*
+ * Find, or renumber, the Vars of a query (at every level) that read system
+ * columns of range table entry rti: in the subquery that replaces it they
+ * are extra, junk, output columns.
+ */
+static bool
+sd_syscolumns_walker(Node *node, SdSysColumns *cx)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Var))
+	{
+		Var		   *var = (Var *) node;
+
+		if (var->varno == (int) cx->rti && (int) var->varlevelsup == cx->levelsup &&
+			var->varattno < 0)
+		{
+			int			pos = 0;
+			ListCell   *lc;
+
+			foreach(lc, cx->attnos)
+			{
+				if (lfirst_int(lc) == var->varattno)
+					break;
+				pos++;
+			}
+			if (cx->first == 0)
+			{
+				if (lc == NULL)
+					cx->attnos = lappend_int(cx->attnos, var->varattno);
+			}
+			else
+				var->varattno = cx->first + pos;
+		}
+		return false;
+	}
+	if (IsA(node, Query))
+	{
+		bool		result;
+
+		cx->levelsup++;
+		result = query_tree_walker((Query *) node, sd_syscolumns_walker, cx, 0);
+		cx->levelsup--;
+		return result;
+	}
+	return expression_tree_walker(node, sd_syscolumns_walker, cx);
+}
+
+/*
+ * Replace range table entry rti, a reference to enabled table t, by the
+ * subquery "SELECT <its columns> FROM <it> WHERE flag IS NULL": the shape a
+ * view gives, which every consumer of a Query knows and the planner pulls
+ * up into the plan of the query written by hand.  The subquery's columns
+ * keep the table's numbers (a dropped column is a NULL there), so the
+ * query's Vars stay as they are; system columns it reads are extra junk
+ * columns.  The table entry moves into the subquery whole: alias, ONLY,
+ * TABLESAMPLE, row-level security quals, permissions, lock; a row mark on
+ * it is pushed down, as the rewriter does for a view.
+ */
+static void
+sd_wrap_in_subquery(Query *query, Index rti, const SdTable *t)
+{
+	RangeTblEntry *rte = rt_fetch(rti, query->rtable);
+	RangeTblEntry *inner = copyObject(rte);
+	Query	   *sub = makeNode(Query);
+	Relation	rel;
+	TupleDesc	desc;
+	SdSysColumns sys;
+	RangeTblRef *ref;
+	ListCell   *lc;
+	int			i;
+
+	sub->commandType = CMD_SELECT;
+	sub->querySource = QSRC_ORIGINAL;
+	sub->canSetTag = true;
+	inner->securityQuals = (List *) copyObject(rte->securityQuals);
+	ChangeVarNodes((Node *) inner->securityQuals, rti, 1, 0);
+	sub->rtable = list_make1(inner);
+	SD_MOVE_PERMISSIONS(query, rte, sub, inner);
+	ref = makeNode(RangeTblRef);
+	ref->rtindex = 1;
+	sub->jointree = makeFromExpr(list_make1(ref), sd_filter_qual(1, t));
+
+	rel = relation_open(rte->relid, NoLock);
+	desc = RelationGetDescr(rel);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		Expr	   *expr;
+
+		if (att->attisdropped)
+			expr = (Expr *) makeNullConst(INT4OID, -1, InvalidOid);
+		else
+			expr = (Expr *) makeVar(1, att->attnum, att->atttypid,
+									att->atttypmod, att->attcollation, 0);
+		sub->targetList = lappend(sub->targetList,
+								  makeTargetEntry(expr, att->attnum,
+												  att->attisdropped ? NULL :
+												  pstrdup(NameStr(att->attname)),
+												  false));
+	}
+
+	/* system columns: find them, add them, renumber their Vars */
+	memset(&sys, 0, sizeof(sys));
+	sys.rti = rti;
+	(void) query_tree_walker(query, sd_syscolumns_walker, &sys, 0);
+	if (sys.attnos != NIL)
+	{
+		sys.first = desc->natts + 1;
+		foreach(lc, sys.attnos)
+		{
+			AttrNumber	attno = (AttrNumber) lfirst_int(lc);
+			const FormData_pg_attribute *att = SystemAttributeDefinition(attno);
+
+			sub->targetList = lappend(sub->targetList,
+									  makeTargetEntry((Expr *) makeVar(1, attno, att->atttypid,
+																	   att->atttypmod,
+																	   InvalidOid, 0),
+													  list_length(sub->targetList) + 1,
+													  pstrdup(NameStr(att->attname)),
+													  true));
+		}
+		(void) query_tree_walker(query, sd_syscolumns_walker, &sys, 0);
+	}
+	relation_close(rel, NoLock);
+
+	foreach(lc, query->rowMarks)
+	{
+		RowMarkClause *rc = lfirst_node(RowMarkClause, lc);
+
+		if (rc->rti == rti)
+			applyLockingClause(sub, 1, rc->strength, rc->waitPolicy, true);
+	}
+
+	rte->rtekind = RTE_SUBQUERY;
+	rte->subquery = sub;
+	rte->security_barrier = false;
+	rte->relid = InvalidOid;
+	rte->relkind = 0;
+	rte->rellockmode = 0;
+	rte->tablesample = NULL;
+	rte->inh = false;
+	rte->securityQuals = NIL;
 }
 
 /* Apply the rule to one query level (not to the levels below it). */
@@ -250,9 +480,31 @@ sd_process_query(Query *query, SdWalkContext *ctx)
 	}
 
 	if (ctx->filter)
-		query->jointree = (FromExpr *)
-			sd_wrap_jointree(tables, (Node *) query->jointree,
-							 filter_target ? 0 : target, NIL);
+	{
+		SdPlacement pl;
+		ListCell   *lc;
+
+		memset(&pl, 0, sizeof(pl));
+		pl.tables = tables;
+		pl.skip_rti = filter_target ? 0 : target;
+
+		/*
+		 * MERGE: the join tree holds the source, which the planner joins to
+		 * the target with the merge condition; the quals of its top node are
+		 * that condition (15, 16) or restrict the target (17 on), and the
+		 * source is the preserved side of the join when there are NOT
+		 * MATCHED actions.  Nothing above the source restricts it.
+		 */
+		if (query->commandType == CMD_MERGE)
+			foreach(lc, query->jointree->fromlist)
+				sd_place_filters(&pl, lfirst(lc), NULL, NIL);
+		else
+			sd_place_filters(&pl, (Node *) query->jointree, NULL, NIL);
+		sd_apply_placement(&pl);
+		foreach(lc, pl.wrap)
+			sd_wrap_in_subquery(query, lfirst_int(lc),
+								&tables[lfirst_int(lc) - 1]);
+	}
 }
 
 static void sd_walk_query(Query *query, SdWalkContext *ctx);
