@@ -18,7 +18,7 @@ ISOLATION_OPTS = --temp-instance=tmp_check_iso --temp-config=test/regress.conf \
 TAP_TESTS    = 1
 
 PG_CFLAGS   += -Wall -Wextra -Werror -Wno-unused-parameter \
-               -Wno-missing-field-initializers
+               -Wno-missing-field-initializers $(SD_EXTRA_CFLAGS)
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)

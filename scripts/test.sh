@@ -1,51 +1,88 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what is missing, builds with -Werror,
-# installs, then runs pg_regress, the isolation specs and the TAP tests,
-# each on temporary servers it starts itself (the library preloaded), as the
-# unprivileged postgres user.  Run as root from anywhere.
+# The whole test suite: installs what is missing, builds with -Werror (and
+# -DUSE_ASSERT_CHECKING, so that softdelete's own assertions and those of
+# the inline functions it takes from PostgreSQL's headers run even against
+# a release server), installs, then runs pg_regress, the isolation specs,
+# the TAP tests, the client applications and the fuzzer, each on temporary
+# servers it starts itself (the library preloaded), as the unprivileged
+# postgres user.  Run as root from anywhere.
+#
+# PG_MAJOR=17|18|19 runs the suites against that major instead, in the
+# chroot scripts/pg.sh prepares (regresscheck, isolationcheck and tapcheck
+# by default there).  PG_CONFIG picks another build of 15 (an assert-enabled
+# one, say).  SD_TEST_DIR picks another work directory; SD_SUITES a subset
+# of the suites; REGRESS / ISOLATION / PROVE_TESTS (make variables) a subset
+# of tests; FUZZ_SEED / FUZZ_COUNT the fuzzer's seed and length.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
 bash scripts/deps.sh
 . scripts/common.sh
+major=${PG_MAJOR:-15}
+build_flags=(SD_EXTRA_CFLAGS=-DUSE_ASSERT_CHECKING)
 
-make -s clean
-make -s
-make -s install
-
-# A copy of the tree the postgres user owns: the suites write results there.
-# SD_TEST_DIR picks another work directory; SD_SUITES a subset of the
-# suites; REGRESS / ISOLATION / PROVE_TESTS (make variables) a subset of tests;
-# FUZZ_SEED / FUZZ_COUNT the fuzzer's seed and length (scripts/fuzz.sh).
-work=$(pg_workdir "${SD_TEST_DIR:-$top/tmp/test}")
-rm -rf "$work/tree"
-mkdir -p "$work/tree"
-tar --exclude=./tmp --exclude=./.git -cf - . | tar -C "$work/tree" -xf -
-chown -R postgres: "$work" 2>/dev/null || true
-
-failed=()
 vars=()
 for v in REGRESS ISOLATION PROVE_TESTS PROVE_FLAGS; do
 	[ -n "${!v:-}" ] && vars+=("$v=${!v}")
 done
-for suite in ${SD_SUITES:-regresscheck isolationcheck tapcheck clientcheck fuzzcheck}; do
-	echo "=== $suite"
-	if ! run_as_pg make -s -C "$work/tree" "$suite" "${vars[@]}"; then
-		failed+=("$suite")
-		for f in "$work/tree/regression.diffs" "$work/tree/output_iso/regression.diffs"; do
-			[ -s "$f" ] && [ "$suite" != tapcheck ] && head -c 20000 "$f"
-		done
-		if [ "$suite" = fuzzcheck ]; then
-			head -c 20000 "$work/tree/tmp/fuzz/findings.jsonl" 2>/dev/null || true
-		fi
-		if [ "$suite" = tapcheck ]; then
-			tail -n 60 "$work"/tree/tmp_check/log/regress_log_* 2>/dev/null || true
-		fi
+failed=()
+
+# report SUITE DIR: what a failed suite left in tree DIR
+report() {
+	local suite=$1 tree=$2 f
+	for f in "$tree/regression.diffs" "$tree/output_iso/regression.diffs"; do
+		[ -s "$f" ] && [ "$suite" != tapcheck ] && head -c 20000 "$f"
+	done
+	if [ "$suite" = fuzzcheck ]; then
+		head -c 20000 "$tree/tmp/fuzz/findings.jsonl" 2>/dev/null || true
 	fi
-done
+	if [ "$suite" = tapcheck ]; then
+		tail -n 60 "$tree"/tmp_check/log/regress_log_* 2>/dev/null || true
+	fi
+}
+
+if [ "$major" = 15 ]; then
+	make -s clean
+	make -s "${build_flags[@]}"
+	make -s install
+
+	# A copy of the tree the postgres user owns: the suites write results there.
+	work=$(pg_workdir "${SD_TEST_DIR:-$top/tmp/test}")
+	rm -rf "$work/tree"
+	mkdir -p "$work/tree"
+	tar --exclude=./tmp --exclude=./.git -cf - . | tar -C "$work/tree" -xf -
+	chown -R postgres: "$work" 2>/dev/null || true
+	for suite in ${SD_SUITES:-regresscheck isolationcheck tapcheck clientcheck fuzzcheck}; do
+		echo "=== $suite"
+		if ! run_as_pg make -s -C "$work/tree" "$suite" "${vars[@]}"; then
+			failed+=("$suite")
+			report "$suite" "$work/tree"
+		fi
+	done
+	where="$work/tree"
+else
+	root=$(bash scripts/pg.sh "$major")
+	pgc=/usr/lib/postgresql/$major/bin/pg_config
+	# the tree, owned by the chroot's postgres user; built and installed there
+	rm -rf "$root/build"
+	mkdir -p "$root/build/tree"
+	tar --exclude=./tmp --exclude=./.git -cf - . | tar -C "$root/build/tree" -xf -
+	chroot "$root" bash -c "cd /build/tree && make -s clean PG_CONFIG=$pgc >/dev/null &&
+		make -s PG_CONFIG=$pgc ${build_flags[*]} && make -s install PG_CONFIG=$pgc >/dev/null &&
+		chown -R postgres: /build"
+	for suite in ${SD_SUITES:-regresscheck isolationcheck tapcheck}; do
+		echo "=== $suite (PostgreSQL $major)"
+		if ! chroot "$root" runuser -u postgres -- env PATH="/usr/lib/postgresql/$major/bin:/usr/bin:/bin" \
+			make -s -C /build/tree "$suite" PG_CONFIG="$pgc" "${vars[@]}"; then
+			failed+=("$suite")
+			report "$suite" "$root/build/tree"
+		fi
+	done
+	where="$root/build/tree"
+fi
 
 if [ ${#failed[@]} -gt 0 ]; then
-	echo "FAILED: ${failed[*]} (outputs in $work/tree)"
+	echo "FAILED on PostgreSQL $major: ${failed[*]} (outputs in $where)"
 	exit 1
 fi
-echo "all suites passed"
+echo "all suites passed (PostgreSQL $major)"

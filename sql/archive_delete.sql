@@ -124,8 +124,10 @@ DROP TRIGGER ad_count_row ON ad_order;
 DROP TRIGGER ad_count_stmt ON ad_order;
 DROP FUNCTION ad_count();
 -- EXPLAIN ANALYZE shows the archive trigger, after the user's
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
-DELETE FROM ad_order WHERE id = 19;
+\i sql/include/explain.sql
+SELECT explain_lines('EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF)
+DELETE FROM ad_order WHERE id = 19') AS plan;
+DROP FUNCTION explain_lines(text);
 DROP TRIGGER zz_keep ON ad_order;
 DROP TRIGGER aa_after ON ad_order;
 -- disabling the archive trigger, or all triggers, does not stop archiving

@@ -213,8 +213,11 @@ SELECT softdelete.restore('bi_item', '''yes''::text');
 -- a filter naming an unknown column: 42703
 SELECT softdelete.restore('bi_item', 'no_such_column = 1');
 \echo :LAST_ERROR_SQLSTATE
--- an unqualified name outside pg_catalog is not found: 42883
+-- an unqualified name outside pg_catalog is not found: 42883 (terse: 19
+-- words the detail differently)
+\set VERBOSITY terse
 SELECT softdelete.restore('bi_item', 'bi_no_such_function(id)');
+\set VERBOSITY default
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM bi_changes();
 ROLLBACK;

@@ -49,8 +49,8 @@ SELECT (SELECT count(*) FROM fa_author) AS authors, (SELECT count(*) FROM fa_boo
 SELECT (SELECT count(*) FROM fa_author_archive) AS authors, (SELECT count(*) FROM fa_book_archive) AS books,
 	(SELECT count(*) FROM fa_page_archive) AS pages;
 
--- RESTRICT: live children block, archived ones are gone
-CREATE TABLE fa_review (id int PRIMARY KEY, book_id int REFERENCES fa_book ON DELETE RESTRICT);
+-- NO ACTION: live children block, archived ones are gone (RESTRICT: fk_restrict)
+CREATE TABLE fa_review (id int PRIMARY KEY, book_id int REFERENCES fa_book ON DELETE NO ACTION);
 SELECT softdelete.enable_archive('fa_review');
 INSERT INTO fa_review VALUES (1, 50);
 DELETE FROM fa_book WHERE id = 50;

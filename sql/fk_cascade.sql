@@ -89,9 +89,10 @@ SELECT softdelete.restore('fk_customer', 'id = 50');
 INSERT INTO fk_order VALUES (5001, 50);
 \echo :ROW_COUNT
 
--- RESTRICT and NO ACTION: live children block, deleted ones do not
+-- NO ACTION (enabled child, and not): live children block, deleted ones do
+-- not (RESTRICT, whose wording differs by major: fk_restrict)
 CREATE TABLE fk_invoice (id int PRIMARY KEY,
-	customer_id int REFERENCES fk_customer ON DELETE RESTRICT);
+	customer_id int REFERENCES fk_customer ON DELETE NO ACTION);
 CREATE TABLE fk_note (id int PRIMARY KEY,
 	customer_id int REFERENCES fk_customer);	-- NO ACTION, not enabled
 SELECT softdelete.enable('fk_invoice');
@@ -107,7 +108,7 @@ DELETE FROM fk_invoice WHERE id = 1;		-- the invoice goes first
 DELETE FROM fk_customer WHERE id = 20;
 \echo :ROW_COUNT
 SELECT softdelete.restore('fk_customer', 'id = 20');
-SELECT count(*) AS invoices_of_20 FROM fk_invoice WHERE customer_id = 20;	-- RESTRICT does not cascade back
+SELECT count(*) AS invoices_of_20 FROM fk_invoice WHERE customer_id = 20;	-- NO ACTION does not cascade back
 -- a physical delete still obeys the physical key: deleted invoices block it
 SET softdelete.hard_delete = on;
 DELETE FROM fk_customer WHERE id = 20;

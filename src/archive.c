@@ -206,7 +206,7 @@ sd_open_target(EState *estate, Oid live, Oid archive)
 							format_type_be(sd_meta[i].type))));
 		a->meta[i] = attno;
 	}
-	a->seq = getIdentitySequence(archive, a->meta[SD_META_ID], true);
+	a->seq = SD_IDENTITY_SEQUENCE(rel, a->meta[SD_META_ID]);
 	if (!OidIsValid(a->seq))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -254,8 +254,7 @@ sd_flush_target(SdArchiveTarget *a)
 	for (i = 0; i < a->nbatch; i++)
 	{
 		if (a->rri->ri_NumIndices > 0)
-			ExecInsertIndexTuples(a->rri, a->batch[i], a->estate, false, false,
-								  NULL, NIL);
+			SD_INSERT_INDEX_TUPLES(a->rri, a->batch[i], a->estate);
 		ExecClearTuple(a->batch[i]);
 	}
 	MemoryContextSwitchTo(oldcxt);
@@ -465,7 +464,7 @@ sd_trigger_append(ResultRelInfo *rri, EState *estate, const char *name,
 	rri->ri_TrigFunctions = palloc0(sizeof(FmgrInfo) * newn);
 	rri->ri_TrigWhenExprs = palloc0(sizeof(ExprState *) * newn);
 	if (estate->es_instrument)
-		rri->ri_TrigInstrument = InstrAlloc(newn, estate->es_instrument, false);
+		rri->ri_TrigInstrument = SD_TRIGGER_INSTRUMENTATION(newn, estate->es_instrument);
 	for (i = 0; i < n; i++)
 		if (i != ours)
 			td->triggers[k++] = old->triggers[i];
@@ -533,7 +532,7 @@ sd_trigger_remove(ResultRelInfo *rri, EState *estate, const char *name)
 	rri->ri_TrigFunctions = palloc0(sizeof(FmgrInfo) * Max(k, 1));
 	rri->ri_TrigWhenExprs = palloc0(sizeof(ExprState *) * Max(k, 1));
 	if (estate->es_instrument)
-		rri->ri_TrigInstrument = InstrAlloc(Max(k, 1), estate->es_instrument, false);
+		rri->ri_TrigInstrument = SD_TRIGGER_INSTRUMENTATION(Max(k, 1), estate->es_instrument);
 	rri->ri_TrigDesc = td;
 }
 
@@ -684,10 +683,9 @@ sd_archive_executor_start(QueryDesc *qd, int eflags)
 
 	cx.restoring = sd_archive_restoring;
 	sd_archive_restoring = false;
-	if (pstmt->resultRelations == NIL || (eflags & EXEC_FLAG_EXPLAIN_ONLY) ||
-		!sd_catalog_any_archive())
+	if ((eflags & EXEC_FLAG_EXPLAIN_ONLY) || !sd_catalog_any_archive())
 		return;
-	foreach(lc, pstmt->resultRelations)
+	foreach(lc, sd_result_relations(pstmt))
 	{
 		RangeTblEntry *rte = rt_fetch(lfirst_int(lc), pstmt->rtable);
 		SdTable		t;
@@ -998,7 +996,7 @@ sd_archive_create_sql(Relation rel, const char *qarchive, bool exists)
 char *
 sd_archive_index_sql(Relation rel, const char *qarchive)
 {
-	Oid			pk = RelationGetPrimaryKeyIndex(rel);
+	Oid			pk = SD_PRIMARY_KEY_INDEX(rel);
 	Relation	idx;
 	StringInfoData cols;
 	int			i;

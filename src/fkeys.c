@@ -59,6 +59,7 @@
 #include "parser/parse_func.h"
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
@@ -609,15 +610,25 @@ sd_fk_on_delete(Relation rel, HeapTuple tuple)
 									 sd_fk_target(fk->child), quals),
 							fk->nkeys, types, values, fk->child,
 							SPI_OK_SELECT, 1) > 0)
+		{
+			char	   *key = sd_fk_key_text(fk->parent, fk->nkeys,
+											 fk->parent_att, values, types);
+
+			/* as core words it: RESTRICT has its own code from 18 on */
+			if (fk->deltype == FKCONSTR_ACTION_RESTRICT)
+				ereport(ERROR,
+						(errcode(SD_RESTRICT_ERRCODE),
+						 errmsg(SD_RESTRICT_MSG, get_rel_name(fk->parent),
+								NameStr(fk->conname), get_rel_name(fk->child)),
+						 errdetail(SD_RESTRICT_DETAIL, key, get_rel_name(fk->child))));
 			ereport(ERROR,
 					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 					 errmsg("delete on table \"%s\" violates foreign key constraint \"%s\" on table \"%s\"",
 							get_rel_name(fk->parent), NameStr(fk->conname),
 							get_rel_name(fk->child)),
 					 errdetail("Key %s is still referenced from table \"%s\".",
-							   sd_fk_key_text(fk->parent, fk->nkeys,
-											  fk->parent_att, values, types),
-							   get_rel_name(fk->child))));
+							   key, get_rel_name(fk->child))));
+		}
 	}
 }
 
@@ -803,8 +814,68 @@ sd_fk_on_restore(Relation rel, const SdTable *t, HeapTuple oldtuple,
 }
 
 /*
+ * The references of a row just inserted or updated (old is NULL for an
+ * insert) to rows of flag-mode tables must point at live rows.  Core's own
+ * check of a new reference runs through the planner up to 18, where the
+ * filter makes a deleted row "not present"; from 19 on it probes the
+ * referenced table's index directly, so softdelete checks again, through
+ * the planner, with core's error.  Fired by softdelete_ref (19 on).
+ */
+static void
+sd_fk_check_references(Relation rel, HeapTuple new, HeapTuple old)
+{
+	ListCell   *lc;
+
+	foreach(lc, sd_fk_outgoing(rel))
+	{
+		ForeignKeyCacheInfo *info = lfirst(lc);
+		Datum		values[INDEX_MAX_KEYS];
+		Oid			types[INDEX_MAX_KEYS];
+		SdTable		pt;
+		int			i;
+		bool		changed = (old == NULL);
+
+		if (!sd_catalog_lookup(info->confrelid, &pt) || pt.mode != SD_MODE_FLAG ||
+			!sd_fk_values(rel, new, RelationGetRelid(rel), info->nkeys,
+						  info->conkey, values, types))
+			continue;
+		for (i = 0; i < info->nkeys && !changed; i++)
+		{
+			bool		n1,
+						n2;
+			Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel),
+												  info->conkey[i] - 1);
+			Datum		d1 = heap_getattr(old, info->conkey[i], RelationGetDescr(rel), &n1);
+			Datum		d2 = heap_getattr(new, info->conkey[i], RelationGetDescr(rel), &n2);
+
+			changed = n1 != n2 ||
+				(!n1 && !datumIsEqual(d1, d2, att->attbyval, att->attlen));
+		}
+		if (!changed)
+			continue;
+		if (sd_fk_exec(psprintf("SELECT 1 FROM %s x WHERE %s FOR KEY SHARE OF x",
+								sd_fk_target(info->confrelid),
+								sd_fk_quals(info->confrelid, info->nkeys,
+											info->confkey, "x.")),
+					   info->nkeys, types, values, info->confrelid,
+					   SPI_OK_SELECT, 1) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+					 errmsg("insert or update on table \"%s\" violates foreign key constraint \"%s\"",
+							RelationGetRelationName(rel),
+							get_constraint_name(info->conoid)),
+					 errdetail("Key %s is not present in table \"%s\".",
+							   sd_fk_key_text(RelationGetRelid(rel), info->nkeys,
+											  info->conkey, values, types),
+							   get_rel_name(info->confrelid))));
+	}
+}
+
+/*
  * softdelete.fk(): AFTER UPDATE row trigger of flag-mode tables, fired when
- * the flag goes from NULL to set (a soft delete) or back (a restore).
+ * the flag goes from NULL to set (a soft delete) or back (a restore); and,
+ * as softdelete_ref (19 on), AFTER INSERT OR UPDATE of tables that
+ * reference flag-mode tables.
  */
 Datum
 softdelete_fk(PG_FUNCTION_ARGS)
@@ -817,13 +888,41 @@ softdelete_fk(PG_FUNCTION_ARGS)
 	int			nestlevel;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) ||
-		!TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ||
+		!(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ||
+		  TRIGGER_FIRED_BY_INSERT(trigdata->tg_event)) ||
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
 		!TRIGGER_FIRED_AFTER(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("softdelete.fk() must be fired AFTER UPDATE FOR EACH ROW")));
+				 errmsg("softdelete.fk() must be fired AFTER INSERT OR UPDATE FOR EACH ROW")));
 	rel = trigdata->tg_relation;
+	if (strcmp(trigdata->tg_trigger->tgname, SD_REF_TRIGGER) == 0)
+	{
+		bool		isnew = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
+
+		if (!sd_catalog_any_flag() || sd_bypass_depth > 0)
+			return PointerGetDatum(NULL);
+		/* a deleted row may reference a deleted one: its delete cascaded */
+		if (sd_catalog_lookup(RelationGetRelid(rel), &t) &&
+			t.mode == SD_MODE_FLAG && t.flag_attno != InvalidAttrNumber &&
+			!heap_attisnull(isnew ? trigdata->tg_trigtuple : trigdata->tg_newtuple,
+							t.flag_attno, RelationGetDescr(rel)))
+			return PointerGetDatum(NULL);
+		/* deleted rows do not exist for the check, whatever the session set */
+		SPI_connect();
+		nestlevel = NewGUCNestLevel();
+		(void) set_config_option("softdelete.include_deleted", "off",
+								 PGC_SUSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+								 true, 0, false);
+		sd_fk_check_references(rel,
+							   isnew ? trigdata->tg_trigtuple : trigdata->tg_newtuple,
+							   isnew ? NULL : trigdata->tg_trigtuple);
+		AtEOXact_GUC(true, nestlevel);
+		SPI_finish();
+		return PointerGetDatum(NULL);
+	}
+	if (!TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		return PointerGetDatum(NULL);
 	if (!sd_catalog_lookup(RelationGetRelid(rel), &t) ||
 		t.mode != SD_MODE_FLAG || t.flag_attno == InvalidAttrNumber)
 		return PointerGetDatum(NULL);
@@ -884,7 +983,7 @@ softdelete_fk(PG_FUNCTION_ARGS)
  * so this asks for no UPDATE right.
  */
 void
-sd_fk_mark_key_updated(RangeTblEntry *rte)
+sd_fk_mark_key_updated(Query *query, RangeTblEntry *rte)
 {
 	Relation	rel;
 	Bitmapset  *keys;
@@ -907,7 +1006,7 @@ sd_fk_mark_key_updated(RangeTblEntry *rte)
 				 errhint("Call softdelete.enable('%s') again: it adds the trigger.",
 						 RelationGetRelationName(rel))));
 	table_close(rel, NoLock);
-	rte->updatedCols = bms_add_members(rte->updatedCols, keys);
+	SD_UPDATED_COLS(query, rte) = bms_add_members(SD_UPDATED_COLS(query, rte), keys);
 }
 
 /*
@@ -969,10 +1068,9 @@ sd_fk_after_ddl(Node *parsetree)
 											 relid);
 	}
 	relation_close(rel, AccessShareLock);
-	if (targets == NIL)
-		return;
 	SPI_connect();
 	foreach(lc, targets)
 		sd_fk_ensure_triggers(lfirst_oid(lc));
+	sd_ref_ensure_trigger(relid);
 	SPI_finish();
 }

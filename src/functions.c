@@ -197,6 +197,47 @@ sd_fk_trigger(Oid rel, const char *flag_column, bool create)
 }
 
 /*
+ * softdelete_ref (19 on, see fkeys.c) belongs on every table, enabled or not,
+ * that holds a foreign key to a flag-mode table: created when missing,
+ * dropped when no such key is left (in SPI).  Partitions get clones.
+ */
+void
+sd_ref_ensure_trigger(Oid relid)
+{
+	Relation	rel;
+	ListCell   *lc;
+	bool		needed = false;
+	bool		has;
+
+	if (!SD_CORE_RI_CHECK_SKIPS_PLANNER ||
+		!OidIsValid(get_rel_namespace(relid)))
+		return;
+	rel = table_open(relid, AccessShareLock);
+	foreach(lc, sd_fk_outgoing(rel))
+	{
+		SdTable		pt;
+
+		if (sd_catalog_lookup(((ForeignKeyCacheInfo *) lfirst(lc))->confrelid, &pt) &&
+			pt.mode == SD_MODE_FLAG)
+			needed = true;
+	}
+	table_close(rel, AccessShareLock);
+	has = OidIsValid(get_trigger_oid(relid, SD_REF_TRIGGER, true));
+	if (needed && !has)
+		sd_spi_exec(psprintf("CREATE TRIGGER %s AFTER INSERT OR UPDATE ON %s "
+							 "FOR EACH ROW EXECUTE FUNCTION softdelete.fk()",
+							 SD_REF_TRIGGER, sd_qualified_name(relid)),
+					SPI_OK_UTILITY);
+	else if (!needed && has &&
+			 (!get_rel_relispartition(relid) ||
+			  !OidIsValid(get_trigger_oid(get_partition_parent(relid, false),
+										  SD_REF_TRIGGER, true))))
+		sd_spi_exec(psprintf("DROP TRIGGER %s ON %s", SD_REF_TRIGGER,
+							 sd_qualified_name(relid)),
+					SPI_OK_UTILITY);
+}
+
+/*
  * relid and the tables below it (partitions, inheritance children) that carry
  * triggers of their own: with own_only, partitions are left out but relid
  * (they get clones of their parent's row triggers).
@@ -584,11 +625,14 @@ softdelete_enable(PG_FUNCTION_ARGS)
 	sd_catalog_register(relid, SD_MODE_FLAG, colname, InvalidOid, false);
 	CommandCounterIncrement();
 
-	/* foreign keys: this table, and flag-mode tables that reference it */
+	/* foreign keys: this table, and the tables that reference it */
 	SPI_connect();
 	sd_fk_ensure_triggers(relid);
 	foreach(lc, sd_fk_incoming(relid))
+	{
 		sd_fk_ensure_triggers(((SdFk *) lfirst(lc))->child);
+		sd_ref_ensure_trigger(((SdFk *) lfirst(lc))->child);
+	}
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -653,7 +697,7 @@ softdelete_enable_archive(PG_FUNCTION_ARGS)
 		PG_RETURN_OID(t.archive);
 	}
 
-	if (!OidIsValid(RelationGetPrimaryKeyIndex(rel)))
+	if (!OidIsValid(SD_PRIMARY_KEY_INDEX(rel)))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("table \"%s\" has no primary key", relname),
@@ -782,6 +826,17 @@ softdelete_disable(PG_FUNCTION_ARGS)
 				(errmsg("archive table %s is kept", sd_qualified_name(t.archive))));
 
 	sd_catalog_unregister(relid);
+
+	/* keys to this table no longer need checking by softdelete (19 on) */
+	if (t.mode == SD_MODE_FLAG)
+	{
+		ListCell   *lc;
+
+		SPI_connect();
+		foreach(lc, sd_fk_incoming(relid))
+			sd_ref_ensure_trigger(((SdFk *) lfirst(lc))->child);
+		SPI_finish();
+	}
 	PG_RETURN_VOID();
 }
 
@@ -875,7 +930,7 @@ static char *
 sd_pk_columns(Oid relid, const char *prefix)
 {
 	Relation	rel = table_open(relid, AccessShareLock);
-	Relation	idx = index_open(RelationGetPrimaryKeyIndex(rel), AccessShareLock);
+	Relation	idx = index_open(SD_PRIMARY_KEY_INDEX(rel), AccessShareLock);
 	StringInfoData buf;
 	int			i;
 

@@ -23,6 +23,7 @@
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_collation.h"
+#include "catalog/pg_operator.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -49,6 +50,7 @@ PG_FUNCTION_INFO_V1(softdelete_guard);
 
 struct TriggerData;
 static void sd_check_row(struct TriggerData *td);
+static void sd_merge_row(struct TriggerData *td);
 
 /*
  * now() as a value of the flag column's type, before its typmod: for a
@@ -173,11 +175,82 @@ sd_stamp_tlist(Query *query, const SdTable *t, bool filtered)
 	RangeTblEntry *rte = rt_fetch(rti, query->rtable);
 
 	/* The privilege checked stays ACL_DELETE; no UPDATE right is needed. */
-	SD_MARK_UPDATED_COL(query, rte, t->flag_attno);
+	SD_UPDATED_COLS(query, rte) =
+		bms_add_member(SD_UPDATED_COLS(query, rte),
+					   t->flag_attno - FirstLowInvalidHeapAttributeNumber);
 	return list_make1(makeTargetEntry(sd_stamp_expr(rti, t, filtered),
 									  t->flag_attno,
 									  pstrdup(NameStr(t->column_name)),
 									  false));
+}
+
+/*
+ * RETURNING of a delete that became an update: a real delete has no new
+ * row, so what reads the new row (RETURNING new.x, 18 on) is NULL.  In a
+ * MERGE only the rows of its DELETE actions, which merge_action() reports
+ * as 'DELETE' (sd_merge_row).  Unqualified columns show the row as it now
+ * is, with the flag set, as on every major.
+ */
+typedef struct SdReturningContext
+{
+	Index		rti;
+	int			levelsup;
+	bool		merge;
+} SdReturningContext;
+
+static Node *
+sd_returning_mutator(Node *node, SdReturningContext *cx)
+{
+	Node	   *null;
+
+	if (node == NULL)
+		return NULL;
+	if (IsA(node, Query))
+	{
+		Query	   *q;
+
+		cx->levelsup++;
+		q = query_tree_mutator((Query *) node, sd_returning_mutator, cx, 0);
+		cx->levelsup--;
+		return (Node *) q;
+	}
+	if (!(IsA(node, Var) && ((Var *) node)->varno == (int) cx->rti &&
+		  (int) ((Var *) node)->varlevelsup == cx->levelsup &&
+		  sd_var_reads_new_row((Var *) node)) &&
+		!sd_is_returning_new_expr(node, cx->levelsup))
+		return expression_tree_mutator(node, sd_returning_mutator, cx);
+
+	null = (Node *) makeNullConst(exprType(node), exprTypmod(node),
+								  exprCollation(node));
+	if (cx->merge)
+	{
+		CaseExpr   *c = makeNode(CaseExpr);
+		CaseWhen   *w = makeNode(CaseWhen);
+
+		w->expr = make_opclause(TextEqualOperator, BOOLOID, false,
+								(Expr *) sd_merge_action_expr(),
+								(Expr *) makeConst(TEXTOID, -1, DEFAULT_COLLATION_OID,
+												   -1, CStringGetTextDatum("DELETE"),
+												   false, false),
+								InvalidOid, DEFAULT_COLLATION_OID);
+		w->result = (Expr *) null;
+		w->location = -1;
+		c->casetype = exprType(node);
+		c->casecollid = exprCollation(node);
+		c->args = list_make1(w);
+		c->defresult = (Expr *) copyObject(node);
+		c->location = -1;
+		null = (Node *) c;
+	}
+	return null;
+}
+
+static List *
+sd_returning_of_delete(Query *query, bool merge)
+{
+	SdReturningContext cx = {query->resultRelation, 0, merge};
+
+	return (List *) sd_returning_mutator((Node *) query->returningList, &cx);
 }
 
 /*
@@ -190,15 +263,21 @@ sd_redirect_delete(Query *query, const SdTable *t, bool filtered)
 	Assert(query->commandType == CMD_DELETE);
 	query->commandType = CMD_UPDATE;
 	query->targetList = sd_stamp_tlist(query, t, filtered);
+	query->returningList = sd_returning_of_delete(query, false);
 	/* lock the rows as a delete does, where foreign keys look (fkeys.c) */
-	sd_fk_mark_key_updated(rt_fetch(query->resultRelation, query->rtable));
+	sd_fk_mark_key_updated(query, rt_fetch(query->resultRelation, query->rtable));
 }
 
-/* Turn MERGE's WHEN MATCHED THEN DELETE actions into marking UPDATEs. */
+/*
+ * Turn MERGE's DELETE actions into marking UPDATEs.  Their one assignment is
+ * named SD_MERGE_DELETE, which tells the executor (sd_merge_row) that
+ * such an UPDATE is a DELETE for merge_action().
+ */
 void
 sd_redirect_merge(Query *query, const SdTable *t, bool filtered)
 {
 	ListCell   *lc;
+	bool		any = false;
 
 	foreach(lc, query->mergeActionList)
 	{
@@ -208,7 +287,11 @@ sd_redirect_merge(Query *query, const SdTable *t, bool filtered)
 			continue;
 		action->commandType = CMD_UPDATE;
 		action->targetList = sd_stamp_tlist(query, t, filtered);
+		linitial_node(TargetEntry, action->targetList)->resname = SD_MERGE_DELETE;
+		any = true;
 	}
+	if (any && query->returningList != NIL)
+		query->returningList = sd_returning_of_delete(query, true);
 }
 
 /* TRUNCATE of an enabled table (or a partition of one) is refused. */
@@ -329,6 +412,8 @@ softdelete_guard(PG_FUNCTION_ARGS)
 	{
 		if (strcmp(trigdata->tg_trigger->tgname, "softdelete_check") == 0)
 			sd_check_row(trigdata);
+		else if (strcmp(trigdata->tg_trigger->tgname, "softdelete_merge") == 0)
+			sd_merge_row(trigdata);
 		return PointerGetDatum(trigdata->tg_newtuple);
 	}
 
@@ -546,6 +631,97 @@ sd_check_row(TriggerData *td)
 }
 
 /*
+ * A MERGE's DELETE action became an UPDATE (sd_redirect_merge), so the
+ * executor says 'UPDATE' for its rows where RETURNING asks merge_action().
+ * The executor sets the action it carries out before it fires BEFORE
+ * UPDATE row triggers and reads it back for RETURNING; the made-up trigger
+ * softdelete_merge, last in line, puts in its place a copy that says
+ * DELETE.  (The executor chooses what to do from its own copy of the
+ * action, before the trigger fires.)
+ */
+typedef struct SdMergeSwap
+{
+	dlist_node	node;
+	Trigger    *trigger;		/* softdelete_merge */
+	ModifyTableState *mt;
+	List	   *actions;		/* MergeActionStates of DELETE actions */
+	List	   *as_delete;		/* the same, saying DELETE */
+	MemoryContextCallback cb;
+} SdMergeSwap;
+
+static dlist_head sd_merge_swaps = DLIST_STATIC_INIT(sd_merge_swaps);
+
+static void
+sd_merge_swap_forget(void *arg)
+{
+	dlist_delete(&((SdMergeSwap *) arg)->node);
+}
+
+static void
+sd_merge_swap_setup(ModifyTableState *mt, ResultRelInfo *rri, EState *estate)
+{
+	SdMergeSwap *swap = NULL;
+	ListCell   *lc;
+	MemoryContext oldcxt = MemoryContextSwitchTo(estate->es_query_cxt);
+
+	foreach(lc, sd_merge_action_states(rri))
+	{
+		MergeActionState *as = lfirst(lc);
+		MergeAction *action = as->mas_action;
+		MergeActionState *copy;
+
+		if (action->commandType != CMD_UPDATE ||
+			list_length(action->targetList) != 1 ||
+			linitial_node(TargetEntry, action->targetList)->resname == NULL ||
+			strcmp(linitial_node(TargetEntry, action->targetList)->resname,
+				   SD_MERGE_DELETE) != 0)
+			continue;
+		if (swap == NULL)
+			swap = palloc0(sizeof(SdMergeSwap));
+		copy = palloc(sizeof(MergeActionState));
+		*copy = *as;
+		copy->mas_action = copyObject(action);
+		copy->mas_action->commandType = CMD_DELETE;
+		swap->actions = lappend(swap->actions, as);
+		swap->as_delete = lappend(swap->as_delete, copy);
+	}
+	if (swap != NULL)
+	{
+		swap->mt = mt;
+		swap->trigger = sd_trigger_append(rri, estate, "softdelete_merge",
+										  TRIGGER_TYPE_ROW | TRIGGER_TYPE_BEFORE |
+										  TRIGGER_TYPE_UPDATE);
+		swap->trigger->tgfoid = sd_guard_function_oid();
+		dlist_push_head(&sd_merge_swaps, &swap->node);
+		swap->cb.func = sd_merge_swap_forget;
+		swap->cb.arg = swap;
+		MemoryContextRegisterResetCallback(estate->es_query_cxt, &swap->cb);
+	}
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/* softdelete_merge fired for one row: a DELETE action's says DELETE. */
+static void
+sd_merge_row(TriggerData *td)
+{
+	dlist_iter	it;
+
+	dlist_foreach(it, &sd_merge_swaps)
+	{
+		SdMergeSwap *swap = dlist_container(SdMergeSwap, node, it.cur);
+		ListCell   *a;
+		ListCell   *d;
+
+		if (swap->trigger != td->tg_trigger)
+			continue;
+		forboth(a, swap->actions, d, swap->as_delete)
+			if (sd_merge_current_action(swap->mt) == lfirst(a))
+			sd_merge_set_current_action(swap->mt, lfirst(d));
+		return;
+	}
+}
+
+/*
  * What one ModifyTable node of a started plan needs on flag-mode tables:
  * - a physical delete softdelete allows (hard_delete, purge) runs without
  *   the guard: it would let every row through, and without it core does
@@ -584,6 +760,11 @@ sd_flag_modifytable(ModifyTableState *mt, void *arg)
 			continue;
 		if (rel->rd_rel->relispartition)
 			sd_trigger_remove(rri, estate, "softdelete_guard");
+		if (mt->operation == CMD_MERGE && plan->returningLists != NIL)
+			sd_merge_swap_setup(mt, rri, estate);
+		if (!bms_is_member(t.flag_attno - FirstLowInvalidHeapAttributeNumber,
+						   ExecGetUpdatedCols(rri, estate)))
+			continue;
 		if (sd_assigns_only_flag(plan, i, t.flag_attno))
 			sd_skip_unrelated_checks(rri, estate, t.flag_attno);
 		if (mt->operation == CMD_UPDATE)
@@ -593,36 +774,24 @@ sd_flag_modifytable(ModifyTableState *mt, void *arg)
 
 /*
  * After ExecutorStart.  A plain SELECT costs one test; a statement that
- * writes flag-mode tables the rest only when it assigns a flag column,
- * writes a partition (rows may move), or deletes physically.
+ * writes no flag-mode table a look-up per result relation.
  */
 void
 sd_redirect_executor_start(QueryDesc *qd, int eflags)
 {
-	PlannedStmt *pstmt = qd->plannedstmt;
 	ListCell   *lc;
-	bool		any = false;
 
-	if (pstmt->resultRelations == NIL || (eflags & EXEC_FLAG_EXPLAIN_ONLY) ||
-		!sd_catalog_any_flag())
+	if ((eflags & EXEC_FLAG_EXPLAIN_ONLY) || !sd_catalog_any_flag())
 		return;
-	foreach(lc, pstmt->resultRelations)
+	foreach(lc, sd_result_relations(qd->plannedstmt))
 	{
-		RangeTblEntry *rte = rt_fetch(lfirst_int(lc), pstmt->rtable);
+		RangeTblEntry *rte = rt_fetch(lfirst_int(lc), qd->plannedstmt->rtable);
 		SdTable		t;
 
-		if (sd_catalog_lookup(rte->relid, &t) && t.mode == SD_MODE_FLAG &&
-			(((sd_hard_delete || sd_erasing_depth > 0) &&
-			  pstmt->commandType == CMD_DELETE) ||
-			 t.root != rte->relid ||
-			 (t.flag_attno != InvalidAttrNumber &&
-			  bms_is_member(t.flag_attno - FirstLowInvalidHeapAttributeNumber,
-							rte->updatedCols))))
+		if (sd_catalog_lookup(rte->relid, &t) && t.mode == SD_MODE_FLAG)
 		{
-			any = true;
-			break;
+			sd_foreach_modifytable(qd, sd_flag_modifytable, qd->estate);
+			return;
 		}
 	}
-	if (any)
-		sd_foreach_modifytable(qd, sd_flag_modifytable, qd->estate);
 }

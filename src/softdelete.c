@@ -134,13 +134,11 @@ _PG_init(void)
 
 /* The planner hook (sd_planner, visibility.c) ends here. */
 PlannedStmt *
-sd_call_prev_planner(Query *parse, const char *query_string,
-					 int cursorOptions, ParamListInfo boundParams)
+sd_call_prev_planner(SD_PLANNER_PARAMS)
 {
 	if (prev_planner_hook)
-		return prev_planner_hook(parse, query_string, cursorOptions,
-								 boundParams);
-	return standard_planner(parse, query_string, cursorOptions, boundParams);
+		return prev_planner_hook(SD_PLANNER_ARGS);
+	return standard_planner(SD_PLANNER_ARGS);
 }
 
 /*
@@ -208,11 +206,10 @@ sd_alter_validates_fkeys(AlterTableStmt *stmt)
 		switch (cmd->subtype)
 		{
 			case AT_AddConstraint:
-			case AT_AddConstraintRecurse:
 			case AT_ReAddConstraint:
 			case AT_ValidateConstraint:
-			case AT_ValidateConstraintRecurse:
 			case AT_AttachPartition:
+			SD_CASE_AT_RECURSING_CONSTRAINT
 				return true;
 			default:
 				break;

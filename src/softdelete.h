@@ -48,9 +48,7 @@ extern SdExempt sd_exempt_next;
 /* Physical deletes softdelete itself asked for (purge). */
 extern int	sd_erasing_depth;
 
-extern PlannedStmt *sd_call_prev_planner(Query *parse, const char *query_string,
-										 int cursorOptions,
-										 ParamListInfo boundParams);
+extern PlannedStmt *sd_call_prev_planner(SD_PLANNER_PARAMS);
 
 /* ---------------------------------------------------------------------
  * catalog.c: which tables are enabled; the cache and its invalidation
@@ -102,8 +100,7 @@ extern void sd_catalog_invalidate(Oid relid);
  * visibility.c: the query walk that places the filter (planner hook)
  * ---------------------------------------------------------------------
  */
-extern PlannedStmt *sd_planner(Query *parse, const char *query_string,
-							   int cursorOptions, ParamListInfo boundParams);
+extern PlannedStmt *sd_planner(SD_PLANNER_PARAMS);
 extern bool sd_needs_fmgr_hook(Oid fn_oid);
 extern void sd_visibility_init(void);
 extern Node *sd_filter_qual(Index rtindex, const SdTable *t);
@@ -119,6 +116,7 @@ extern void sd_stamp_window(TimestampTz stamp, int32 typmod, TimestampTz *lo,
 							TimestampTz *hi);
 extern void sd_redirect_delete(Query *query, const SdTable *t, bool filtered);
 extern void sd_redirect_merge(Query *query, const SdTable *t, bool filtered);
+#define SD_MERGE_DELETE "softdelete: DELETE action"
 extern void sd_check_truncate(List *relids);
 extern Oid	sd_check_alter_table(AlterTableStmt *stmt);
 extern Oid	sd_guard_function_oid(void);
@@ -200,7 +198,7 @@ extern void sd_fk_check_rule(const SdFk *fk, SdMode parent_mode,
 extern void sd_fk_check_enable(Oid relid, SdMode mode);
 extern List *sd_fk_referencing_index(Oid relid, Oid index);
 extern void sd_fk_check_archive_delete(Oid relid);
-extern void sd_fk_mark_key_updated(RangeTblEntry *rte);
+extern void sd_fk_mark_key_updated(Query *query, RangeTblEntry *rte);
 struct ResultRelInfo;
 struct EState;
 extern void sd_fk_lock_result_rel(struct ResultRelInfo *rri,
@@ -220,6 +218,8 @@ extern void sd_guard_new_child(Oid child);
 extern void sd_refuse_archive_table(Oid relid);
 extern void sd_fk_trigger(Oid rel, const char *flag_column, bool create);
 extern void sd_fk_ensure_triggers(Oid relid);
+#define SD_REF_TRIGGER "softdelete_ref"
+extern void sd_ref_ensure_trigger(Oid relid);
 extern List *sd_tree_tables(Oid relid, bool own_only);
 
 #endif							/* SOFTDELETE_H */

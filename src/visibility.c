@@ -283,15 +283,10 @@ typedef struct SdSysColumns
 {
 	Index		rti;
 	int			levelsup;
-	List	   *attnos;			/* system columns referenced, in order */
-	int			first;			/* their first position in the subquery */
+	List	   *attnos;			/* system columns referenced */
 } SdSysColumns;
 
-/*
- * Find, or renumber, the Vars of a query (at every level) that read system
- * columns of range table entry rti: in the subquery that replaces it they
- * are extra, junk, output columns.
- */
+/* Find the Vars of a query (at every level) that read system columns of rti. */
 static bool
 sd_syscolumns_walker(Node *node, SdSysColumns *cx)
 {
@@ -303,24 +298,7 @@ sd_syscolumns_walker(Node *node, SdSysColumns *cx)
 
 		if (var->varno == (int) cx->rti && (int) var->varlevelsup == cx->levelsup &&
 			var->varattno < 0)
-		{
-			int			pos = 0;
-			ListCell   *lc;
-
-			foreach(lc, cx->attnos)
-			{
-				if (lfirst_int(lc) == var->varattno)
-					break;
-				pos++;
-			}
-			if (cx->first == 0)
-			{
-				if (lc == NULL)
-					cx->attnos = lappend_int(cx->attnos, var->varattno);
-			}
-			else
-				var->varattno = cx->first + pos;
-		}
+			cx->attnos = list_append_unique_int(cx->attnos, var->varattno);
 		return false;
 	}
 	if (IsA(node, Query))
@@ -341,8 +319,8 @@ sd_syscolumns_walker(Node *node, SdSysColumns *cx)
  * view gives, which every consumer of a Query knows and the planner pulls
  * up into the plan of the query written by hand.  The subquery's columns
  * keep the table's numbers (a dropped column is a NULL there), so the
- * query's Vars stay as they are; system columns it reads are extra junk
- * columns.  The table entry moves into the subquery whole: alias, ONLY,
+ * query's Vars stay as they are.  The table entry moves into the subquery
+ * whole: alias, ONLY,
  * TABLESAMPLE, row-level security quals, permissions, lock; a row mark on
  * it is pushed down, as the rewriter does for a view.
  */
@@ -350,8 +328,8 @@ static void
 sd_wrap_in_subquery(Query *query, Index rti, const SdTable *t)
 {
 	RangeTblEntry *rte = rt_fetch(rti, query->rtable);
-	RangeTblEntry *inner = copyObject(rte);
-	Query	   *sub = makeNode(Query);
+	RangeTblEntry *inner;
+	Query	   *sub;
 	Relation	rel;
 	TupleDesc	desc;
 	SdSysColumns sys;
@@ -359,13 +337,32 @@ sd_wrap_in_subquery(Query *query, Index rti, const SdTable *t)
 	ListCell   *lc;
 	int			i;
 
+	/*
+	 * A subquery cannot hand system columns up (the planner substitutes only
+	 * its ordinary output columns).  A query that reads them gets the filter
+	 * as a security qual of the entry instead: applied to the scan of the
+	 * table below every join, as row-level security's are (exact too, but a
+	 * non-leakproof condition on the table can then not use an index).
+	 */
+	memset(&sys, 0, sizeof(sys));
+	sys.rti = rti;
+	(void) query_tree_walker(query, sd_syscolumns_walker, &sys, 0);
+	if (sys.attnos != NIL)
+	{
+		rte->securityQuals = lcons(sd_filter_qual(rti, t), rte->securityQuals);
+		return;
+	}
+
+	inner = copyObject(rte);
+	sub = makeNode(Query);
+
 	sub->commandType = CMD_SELECT;
 	sub->querySource = QSRC_ORIGINAL;
 	sub->canSetTag = true;
 	inner->securityQuals = (List *) copyObject(rte->securityQuals);
 	ChangeVarNodes((Node *) inner->securityQuals, rti, 1, 0);
 	sub->rtable = list_make1(inner);
-	SD_MOVE_PERMISSIONS(query, rte, sub, inner);
+	sd_move_permissions(query, rte, sub, inner);
 	ref = makeNode(RangeTblRef);
 	ref->rtindex = 1;
 	sub->jointree = makeFromExpr(list_make1(ref), sd_filter_qual(1, t));
@@ -389,28 +386,6 @@ sd_wrap_in_subquery(Query *query, Index rti, const SdTable *t)
 												  false));
 	}
 
-	/* system columns: find them, add them, renumber their Vars */
-	memset(&sys, 0, sizeof(sys));
-	sys.rti = rti;
-	(void) query_tree_walker(query, sd_syscolumns_walker, &sys, 0);
-	if (sys.attnos != NIL)
-	{
-		sys.first = desc->natts + 1;
-		foreach(lc, sys.attnos)
-		{
-			AttrNumber	attno = (AttrNumber) lfirst_int(lc);
-			const FormData_pg_attribute *att = SystemAttributeDefinition(attno);
-
-			sub->targetList = lappend(sub->targetList,
-									  makeTargetEntry((Expr *) makeVar(1, attno, att->atttypid,
-																	   att->atttypmod,
-																	   InvalidOid, 0),
-													  list_length(sub->targetList) + 1,
-													  pstrdup(NameStr(att->attname)),
-													  true));
-		}
-		(void) query_tree_walker(query, sd_syscolumns_walker, &sys, 0);
-	}
 	relation_close(rel, NoLock);
 
 	foreach(lc, query->rowMarks)
@@ -596,8 +571,7 @@ sd_bypassed(Query *parse)
  * otherwise walk the query, then plan it as written.
  */
 PlannedStmt *
-sd_planner(Query *parse, const char *query_string, int cursorOptions,
-		   ParamListInfo boundParams)
+sd_planner(SD_PLANNER_PARAMS)
 {
 	SdWalkContext ctx;
 	PlannedStmt *result;
@@ -606,8 +580,7 @@ sd_planner(Query *parse, const char *query_string, int cursorOptions,
 	sd_exempt_next = SD_EXEMPT_NONE;
 
 	if (!sd_catalog_any_flag() || sd_bypassed(parse))
-		return sd_call_prev_planner(parse, query_string, cursorOptions,
-									boundParams);
+		return sd_call_prev_planner(SD_PLANNER_ARGS);
 
 	/* a key check sees live rows whatever the session has set */
 	ctx.filter = !sd_include_deleted || InNoForceRLSOperation();
@@ -615,8 +588,7 @@ sd_planner(Query *parse, const char *query_string, int cursorOptions,
 	ctx.top_redirected = false;
 	sd_walk_query(parse, &ctx);
 
-	result = sd_call_prev_planner(parse, query_string, cursorOptions,
-								  boundParams);
+	result = sd_call_prev_planner(SD_PLANNER_ARGS);
 
 	/* The command tag and SPI's result still say DELETE. */
 	if (ctx.top_redirected)
