@@ -18,7 +18,8 @@ cd "$(dirname "$0")/.."
 top=$PWD
 bash scripts/deps.sh
 . scripts/common.sh
-major=${PG_MAJOR:-15}
+# the major: PG_MAJOR's chroot, or the local build PG_CONFIG names
+major=${PG_MAJOR:-$("$PG_CONFIG" --version | sed 's/^PostgreSQL \([0-9]*\).*/\1/')}
 build_flags=(SD_EXTRA_CFLAGS=-DUSE_ASSERT_CHECKING)
 
 vars=()
@@ -41,7 +42,7 @@ report() {
 	fi
 }
 
-if [ "$major" = 15 ]; then
+if [ -z "${PG_MAJOR:-}" ] || [ "$PG_MAJOR" = 15 ]; then
 	make -s clean
 	make -s "${build_flags[@]}"
 	make -s install
