@@ -4,7 +4,7 @@ EXTVERSION   = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION
 MODULE_big   = softdelete
 OBJS         = src/softdelete.o src/catalog.o src/visibility.o src/redirect.o \
                src/functions.o src/archive.o src/fkeys.o
-DATA         = $(EXTENSION)--$(EXTVERSION).sql
+DATA         = $(wildcard $(EXTENSION)--*.sql)
 PG_CONFIG   ?= pg_config
 
 # pg_regress and the isolation tester start their own throwaway instance with

@@ -4,13 +4,20 @@
  *		Which tables are enabled: the registry table, the per-backend cache
  *		the planner hook reads, and the invalidation that keeps it honest.
  *
- * The registry (softdelete.registry) is small.  Each backend loads it whole
- * into a hash table on first need and adds an entry per relation it is asked
- * about (negative entries too, and partitions or inheritance children, which
- * resolve to their enabled ancestor).  Any relcache invalidation of the
- * registry or of a cached relation, and any change of a schema (CREATE or
- * DROP EXTENSION), marks the whole cache stale; enabling and disabling send
- * such invalidations, transactionally, to every backend.
+ * The cache holds an entry per relation the backend has asked about, read
+ * from the registry on first need by an index look-up (and, for a relation
+ * not registered itself, from pg_inherits: a partition or inheritance child
+ * resolves to its enabled ancestor), negative entries too.  So what a query
+ * costs depends on the tables it references, not on how many are enabled.
+ *
+ * Invalidation is per relation: a relcache invalidation of X (ANALYZE,
+ * autovacuum, an index build, an ALTER, a GRANT) forgets X's entry only.
+ * A change of the registry itself (enable, disable, a hand edit, which
+ * also invalidate every table concerned and everything below it, for the
+ * plans cached over them), a reset of the shared invalidation queue, or a
+ * change of a schema (CREATE or DROP EXTENSION) forgets everything: the
+ * "is anything enabled here?" flags that the hooks' fast paths read are
+ * found again by two index look-ups, the entries as queries need them.
  *
  *-------------------------------------------------------------------------
  */
@@ -22,6 +29,7 @@
 #include "access/xact.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_inherits.h"
 #include "commands/trigger.h"
 #include "commands/extension.h"
@@ -54,32 +62,61 @@ typedef struct SdCacheEntry
 
 static HTAB *sd_cache = NULL;
 static MemoryContext sd_cache_cxt = NULL;
-static bool sd_cache_valid = false;
+
+/* The fast paths' flags, and the registry's own identity, valid together. */
+static bool sd_flags_valid = false;
 static bool sd_any_enabled = false;
 static bool sd_any_archive = false;
 static bool sd_any_flag = false;
 static Oid	sd_registry_oid = InvalidOid;
+static Oid	sd_registry_pkey = InvalidOid;
+static Oid	sd_registry_mode_idx = InvalidOid;
+static Oid	sd_registry_archive_idx = InvalidOid;
 
 /* The last answer given, valid for one cache generation. */
 static SdCacheEntry sd_last;
 static uint64 sd_last_generation = 0;
 
-uint64		sd_catalog_generation = 0;
+/*
+ * Bumped whenever a cached answer may have changed: a registry change, a
+ * reset, or the invalidation of a relation the cache knew.  Caches derived
+ * from the answers (SQL function inlining) compare it.
+ */
+uint64		sd_catalog_generation = 1;
+
+/* Forget everything: nothing is read again until a query needs it. */
+static void
+sd_cache_reset(void)
+{
+	if (sd_cache_cxt != NULL)
+		MemoryContextReset(sd_cache_cxt);
+	sd_cache = NULL;
+	sd_flags_valid = false;
+	sd_catalog_generation++;
+}
 
 static void
 sd_relcache_callback(Datum arg, Oid relid)
 {
-	if (!sd_cache_valid)
+	if (!OidIsValid(relid))
+	{
+		sd_cache_reset();
 		return;
-	if (!OidIsValid(relid) || relid == sd_registry_oid ||
-		(sd_cache != NULL && hash_search(sd_cache, &relid, HASH_FIND, NULL)))
-		sd_cache_valid = false;
+	}
+	/* enable, disable, a hand edit: which entries changed is not known */
+	if (relid == sd_registry_oid)
+	{
+		sd_cache_reset();
+		return;
+	}
+	if (sd_cache != NULL && hash_search(sd_cache, &relid, HASH_REMOVE, NULL))
+		sd_catalog_generation++;
 }
 
 static void
 sd_syscache_callback(Datum arg, int cacheid, uint32 hashvalue)
 {
-	sd_cache_valid = false;
+	sd_cache_reset();
 }
 
 void
@@ -170,68 +207,81 @@ sd_oid_hash(const char *name, Size entrysize, MemoryContext cxt)
 	return hash_create(name, 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 }
 
-/* Reload the registry into a fresh cache, unless the cache is valid. */
-static void
-sd_catalog_refresh(void)
+/* An index of the registry, by name; InvalidOid if it has none (1.0). */
+static Oid
+sd_registry_index(const char *name)
+{
+	Oid			relid = get_relname_relid(name, get_rel_namespace(sd_registry_oid));
+
+	return OidIsValid(relid) && get_rel_relkind(relid) == RELKIND_INDEX ?
+		relid : InvalidOid;
+}
+
+/*
+ * Scan the registry for rows whose column attno equals value (an Oid or a
+ * text), by index when there is one: the first row, copied, or NULL.
+ */
+static HeapTuple
+sd_registry_first(AttrNumber attno, Oid index, Datum value, bool text)
 {
 	Relation	rel;
 	SysScanDesc scan;
+	ScanKeyData key;
 	HeapTuple	tup;
 
-	if (sd_cache_valid)
+	rel = table_open(sd_registry_oid, AccessShareLock);
+	ScanKeyInit(&key, attno, BTEqualStrategyNumber,
+				text ? F_TEXTEQ : F_OIDEQ, value);
+	if (text)
+		key.sk_collation = DEFAULT_COLLATION_OID;
+	scan = systable_beginscan(rel, index, OidIsValid(index), NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		tup = heap_copytuple(tup);
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return tup;
+}
+
+/*
+ * Find the fast paths' flags again: is any table enabled, in each mode?
+ * Two index look-ups (a scan of the registry when it has no index on mode,
+ * as in version 1.0 of the extension, until ALTER EXTENSION ... UPDATE).
+ */
+static void
+sd_catalog_refresh_flags(void)
+{
+	if (sd_flags_valid)
 		return;
-	sd_any_enabled = false;
-	sd_any_archive = false;
-	sd_any_flag = false;
+	sd_any_enabled = sd_any_archive = sd_any_flag = false;
 	if (!IsTransactionState())
 		return;
 
-	if (sd_cache_cxt == NULL)
-		sd_cache_cxt = AllocSetContextCreate(CacheMemoryContext,
-											 "softdelete cache",
-											 ALLOCSET_SMALL_SIZES);
-	else
-		MemoryContextReset(sd_cache_cxt);
-	sd_cache = NULL;
-	sd_catalog_generation++;
-
 	/* Valid from now on: an invalidation arriving while we read clears it. */
-	sd_cache_valid = true;
+	sd_flags_valid = true;
 	PG_TRY();
 	{
-		sd_cache = sd_oid_hash("softdelete tables", sizeof(SdCacheEntry),
-							   sd_cache_cxt);
-
 		sd_registry_oid = sd_catalog_registry_relid(true);
 		if (OidIsValid(sd_registry_oid))
 		{
-			rel = table_open(sd_registry_oid, AccessShareLock);
-			scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
-			while (HeapTupleIsValid(tup = systable_getnext(scan)))
-			{
-				SdTable		t;
-				SdCacheEntry *e;
+			HeapTuple	tup;
 
-				sd_decode_registry_row(tup, RelationGetDescr(rel), &t);
-				e = hash_search(sd_cache, &t.root, HASH_ENTER, NULL);
-				e->enabled = true;
-				e->table = t;
-				sd_any_enabled = true;
-				if (t.mode == SD_MODE_ARCHIVE)
-					sd_any_archive = true;
-				else
-					sd_any_flag = true;
-			}
-			systable_endscan(scan);
-			table_close(rel, AccessShareLock);
+			sd_registry_pkey = sd_registry_index("registry_pkey");
+			sd_registry_mode_idx = sd_registry_index("registry_mode");
+			sd_registry_archive_idx = sd_registry_index("registry_archive");
+			tup = sd_registry_first(Anum_registry_mode, sd_registry_mode_idx,
+									CStringGetTextDatum("flag"), true);
+			sd_any_flag = HeapTupleIsValid(tup);
+			tup = sd_registry_first(Anum_registry_mode, sd_registry_mode_idx,
+									CStringGetTextDatum("archive"), true);
+			sd_any_archive = HeapTupleIsValid(tup);
+			sd_any_enabled = sd_any_flag || sd_any_archive;
 		}
 	}
 	PG_CATCH();
 	{
-		sd_cache_valid = false;
-		sd_any_enabled = false;
-		sd_any_archive = false;
-		sd_any_flag = false;
+		sd_flags_valid = false;
+		sd_any_enabled = sd_any_archive = sd_any_flag = false;
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
@@ -239,13 +289,13 @@ sd_catalog_refresh(void)
 
 /*
  * Is any table enabled in this database?  The planner hook's fast path: a
- * flag check once the cache is loaded.
+ * flag check once the flags are known.
  */
 bool
 sd_catalog_any_enabled(void)
 {
-	if (!sd_cache_valid)
-		sd_catalog_refresh();
+	if (!sd_flags_valid)
+		sd_catalog_refresh_flags();
 	return sd_any_enabled;
 }
 
@@ -253,8 +303,8 @@ sd_catalog_any_enabled(void)
 bool
 sd_catalog_any_flag(void)
 {
-	if (!sd_cache_valid)
-		sd_catalog_refresh();
+	if (!sd_flags_valid)
+		sd_catalog_refresh_flags();
 	return sd_any_flag;
 }
 
@@ -262,32 +312,52 @@ sd_catalog_any_flag(void)
 bool
 sd_catalog_any_archive(void)
 {
-	if (!sd_cache_valid)
-		sd_catalog_refresh();
+	if (!sd_flags_valid)
+		sd_catalog_refresh_flags();
 	return sd_any_archive;
 }
 
 /*
  * The archive-mode table whose archive table is archive, or InvalidOid.
- * Scans the registered tables (rare: DROP only).
+ * By the registry's index on archive (DROP and enable only).
  */
 Oid
 sd_catalog_archive_of(Oid archive)
 {
-	HASH_SEQ_STATUS status;
-	SdCacheEntry *e;
+	HeapTuple	tup;
 	Oid			live = InvalidOid;
 
-	if (!sd_catalog_any_archive())
+	if (!sd_catalog_any_archive() || !OidIsValid(archive))
 		return InvalidOid;
-	hash_seq_init(&status, sd_cache);
-	while ((e = hash_seq_search(&status)) != NULL)
+	tup = sd_registry_first(Anum_registry_archive, sd_registry_archive_idx,
+							ObjectIdGetDatum(archive), false);
+	if (HeapTupleIsValid(tup))
 	{
-		if (e->enabled && e->table.root == e->relid &&
-			e->table.mode == SD_MODE_ARCHIVE && e->table.archive == archive)
-			live = e->relid;
+		Relation	rel = table_open(sd_registry_oid, AccessShareLock);
+		SdTable		t;
+
+		sd_decode_registry_row(tup, RelationGetDescr(rel), &t);
+		table_close(rel, AccessShareLock);
+		if (t.mode == SD_MODE_ARCHIVE && t.archive == archive)
+			live = t.root;
 	}
 	return live;
+}
+
+/* relid's own registration, read from the registry; false if none. */
+static bool
+sd_registry_lookup(Oid relid, SdTable *t)
+{
+	HeapTuple	tup = sd_registry_first(Anum_registry_relid, sd_registry_pkey,
+										ObjectIdGetDatum(relid), false);
+	Relation	rel;
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	rel = table_open(sd_registry_oid, AccessShareLock);
+	sd_decode_registry_row(tup, RelationGetDescr(rel), t);
+	table_close(rel, AccessShareLock);
+	return true;
 }
 
 /* Direct parents of relid in pg_inherits (partitions and inheritance). */
@@ -315,7 +385,8 @@ sd_parents_of(Oid relid)
 
 /*
  * Is relid enabled, itself or as a partition or inheritance child of an
- * enabled table?  Fills *out when it is.  Cached until the next invalidation.
+ * enabled table?  Fills *out when it is.  Cached until relid's next
+ * invalidation.
  */
 bool
 sd_catalog_lookup(Oid relid, SdTable *out)
@@ -334,7 +405,7 @@ sd_catalog_lookup(Oid relid, SdTable *out)
 	if (relid == sd_last.relid && sd_last_generation == sd_catalog_generation)
 		e = &sd_last;
 	else
-		e = hash_search(sd_cache, &relid, HASH_FIND, NULL);
+		e = sd_cache ? hash_search(sd_cache, &relid, HASH_FIND, NULL) : NULL;
 	if (e != NULL)
 	{
 		if (e != &sd_last)
@@ -347,21 +418,36 @@ sd_catalog_lookup(Oid relid, SdTable *out)
 		return e->enabled;
 	}
 
-	/* Not registered itself: is an ancestor?  (Reads pg_inherits.) */
+	/*
+	 * Registered itself?  Else is an ancestor (pg_inherits)?  Both are index
+	 * look-ups; an invalidation arriving meanwhile makes the answer unsafe
+	 * to keep.
+	 */
 	generation = sd_catalog_generation;
-	foreach(lc, sd_parents_of(relid))
-	{
-		if (sd_catalog_lookup(lfirst_oid(lc), &t))
+	if (sd_registry_lookup(relid, &t))
+		enabled = true;
+	else
+		foreach(lc, sd_parents_of(relid))
 		{
-			sd_resolve_flag_column(&t, relid);
-			enabled = true;
-			break;
+			if (sd_catalog_lookup(lfirst_oid(lc), &t))
+			{
+				sd_resolve_flag_column(&t, relid);
+				enabled = true;
+				break;
+			}
 		}
-	}
 
-	/* Remember the answer unless the cache was reloaded meanwhile. */
-	if (sd_cache_valid && generation == sd_catalog_generation)
+	if (sd_flags_valid && generation == sd_catalog_generation)
 	{
+		if (sd_cache == NULL)
+		{
+			if (sd_cache_cxt == NULL)
+				sd_cache_cxt = AllocSetContextCreate(CacheMemoryContext,
+													 "softdelete cache",
+													 ALLOCSET_SMALL_SIZES);
+			sd_cache = sd_oid_hash("softdelete tables", sizeof(SdCacheEntry),
+								   sd_cache_cxt);
+		}
 		e = hash_search(sd_cache, &relid, HASH_ENTER, NULL);
 		e->enabled = enabled;
 		if (enabled)
@@ -401,23 +487,32 @@ sd_catalog_changed(Oid relid)
 {
 	sd_catalog_invalidate(relid);
 	CommandCounterIncrement();
-	sd_cache_valid = false;
 }
 
-/* The tables registered themselves (not their children), per the cache. */
+/* The tables registered themselves (not their children): the registry. */
 static List *
 sd_catalog_registered(void)
 {
 	List	   *rels = NIL;
-	HASH_SEQ_STATUS status;
-	SdCacheEntry *e;
+	Relation	rel;
+	SysScanDesc scan;
+	HeapTuple	tup;
 
-	if (!sd_catalog_any_enabled())
+	if (!OidIsValid(sd_registry_oid))
 		return NIL;
-	hash_seq_init(&status, sd_cache);
-	while ((e = hash_seq_search(&status)) != NULL)
-		if (e->enabled && e->table.root == e->relid)
-			rels = lappend_oid(rels, e->relid);
+	rel = table_open(sd_registry_oid, AccessShareLock);
+	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+
+		rels = lappend_oid(rels,
+						   DatumGetObjectId(heap_getattr(tup, Anum_registry_relid,
+														 RelationGetDescr(rel),
+														 &isnull)));
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
 	return rels;
 }
 
@@ -441,16 +536,17 @@ softdelete_registry_changed(PG_FUNCTION_ARGS)
 	CacheInvalidateRelcache(trigdata->tg_relation);
 
 	/*
-	 * Plans cached over the tables registered before and after the change
-	 * must go too.  Make the statement's own changes visible to the reload.
+	 * The tables registered before and after the change, and everything
+	 * below them, must be looked up again, and plans cached over them must
+	 * go.  (Old rows are those the statement's snapshot sees; the new ones
+	 * need its own changes made visible.)
 	 */
+	(void) sd_catalog_any_enabled();
 	rels = sd_catalog_registered();
 	CommandCounterIncrement();
-	sd_cache_valid = false;
 	rels = list_concat_unique_oid(rels, sd_catalog_registered());
 	foreach(lc, rels)
-		if (SearchSysCacheExists1(RELOID, ObjectIdGetDatum(lfirst_oid(lc))))
-			CacheInvalidateRelcacheByRelid(lfirst_oid(lc));
+		sd_catalog_invalidate(lfirst_oid(lc));
 	return PointerGetDatum(NULL);
 }
 
