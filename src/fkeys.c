@@ -47,6 +47,7 @@
 #include "catalog/namespace.h"
 #include "catalog/partition.h"
 #include "catalog/pg_constraint.h"
+#include "catalog/pg_depend.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -86,16 +87,25 @@ typedef struct SdFkCacheEntry
 
 static HTAB *sd_fk_cache = NULL;
 static MemoryContext sd_fk_cxt = NULL;
-static uint64 sd_fk_generation = 0;
-static bool sd_fk_stale = true;
+static uint64 sd_fk_resets = 0;
 
+/*
+ * New or dropped foreign keys invalidate the referenced table (core adds
+ * or drops its triggers): forget that table's entry.  A reset forgets all.
+ */
 static void
 sd_fk_relcache_callback(Datum arg, Oid relid)
 {
-	/* New or dropped foreign keys invalidate the referenced table. */
-	if (sd_fk_cache == NULL || !OidIsValid(relid) ||
-		hash_search(sd_fk_cache, &relid, HASH_FIND, NULL) != NULL)
-		sd_fk_stale = true;
+	if (sd_fk_cache == NULL)
+		return;
+	if (!OidIsValid(relid))
+	{
+		MemoryContextReset(sd_fk_cxt);
+		sd_fk_cache = NULL;
+		sd_fk_resets++;
+	}
+	else if (hash_search(sd_fk_cache, &relid, HASH_REMOVE, NULL) != NULL)
+		sd_fk_resets++;
 }
 
 void
@@ -104,26 +114,69 @@ sd_fkeys_init(void)
 	CacheRegisterRelcacheCallback(sd_fk_relcache_callback, (Datum) 0);
 }
 
-/* Read pg_constraint: the foreign keys whose referenced table is in targets. */
+static List *sd_fk_copy(List *fks);
+
+static int
+sd_fk_cmp(const ListCell *a, const ListCell *b)
+{
+	Oid			x = ((SdFk *) lfirst(a))->conoid;
+	Oid			y = ((SdFk *) lfirst(b))->conoid;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+/*
+ * The foreign keys whose referenced table is in targets, in the order they
+ * were made.  A foreign key depends on the table it references
+ * (pg_depend), so an index look-up per target finds them.
+ */
 static List *
 sd_fk_scan(List *targets)
 {
-	Relation	conrel = table_open(ConstraintRelationId, AccessShareLock);
-	SysScanDesc scan;
-	HeapTuple	tup;
+	Relation	deprel = table_open(DependRelationId, AccessShareLock);
+	List	   *conoids = NIL;
 	List	   *result = NIL;
+	ListCell   *lc;
 
-	/* no index on confrelid: a scan, as core's heap_truncate_find_FKs does */
-	scan = systable_beginscan(conrel, InvalidOid, false, NULL, 0, NULL);
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	foreach(lc, targets)
 	{
-		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+		ScanKeyData key[2];
+		SysScanDesc scan;
+		HeapTuple	tup;
+
+		ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber,
+					F_OIDEQ, ObjectIdGetDatum(RelationRelationId));
+		ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber,
+					F_OIDEQ, ObjectIdGetDatum(lfirst_oid(lc)));
+		scan = systable_beginscan(deprel, DependReferenceIndexId, true, NULL,
+								  2, key);
+		while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		{
+			Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tup);
+
+			if (dep->classid == ConstraintRelationId)
+				conoids = list_append_unique_oid(conoids, dep->objid);
+		}
+		systable_endscan(scan);
+	}
+	table_close(deprel, AccessShareLock);
+
+	foreach(lc, conoids)
+	{
+		HeapTuple	tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(lfirst_oid(lc)));
+		Form_pg_constraint con;
 		SdFk	   *fk;
 
+		if (!HeapTupleIsValid(tup))
+			continue;
+		con = (Form_pg_constraint) GETSTRUCT(tup);
 		/* clones for partitions have a parent constraint: take the original */
 		if (con->contype != CONSTRAINT_FOREIGN || OidIsValid(con->conparentid) ||
 			!list_member_oid(targets, con->confrelid))
+		{
+			ReleaseSysCache(tup);
 			continue;
+		}
 		fk = palloc0(sizeof(SdFk));
 		fk->conoid = con->oid;
 		fk->conname = con->conname;
@@ -134,10 +187,10 @@ sd_fk_scan(List *targets)
 		DeconstructFkConstraintRow(tup, &fk->nkeys, fk->child_att,
 								   fk->parent_att, fk->pf_eq_oprs, NULL, NULL,
 								   NULL, NULL);
+		ReleaseSysCache(tup);
 		result = lappend(result, fk);
 	}
-	systable_endscan(scan);
-	table_close(conrel, AccessShareLock);
+	list_sort(result, sd_fk_cmp);
 	return result;
 }
 
@@ -153,40 +206,54 @@ sd_fk_incoming_cached(Oid relid)
 	List	   *targets;
 	List	   *fks;
 	MemoryContext old;
+	uint64		resets;
 
-	(void) sd_catalog_any_enabled();	/* reloads the registry if stale */
-	if (sd_fk_cache == NULL || sd_fk_stale ||
-		sd_fk_generation != sd_catalog_generation)
+	if (sd_fk_cache == NULL)
 	{
 		if (sd_fk_cxt == NULL)
 			sd_fk_cxt = AllocSetContextCreate(CacheMemoryContext,
 											  "softdelete foreign keys",
 											  ALLOCSET_SMALL_SIZES);
-		else
-			MemoryContextReset(sd_fk_cxt);
 		sd_fk_cache = sd_oid_hash("softdelete foreign keys",
 								  sizeof(SdFkCacheEntry), sd_fk_cxt);
-		sd_fk_generation = sd_catalog_generation;
-		sd_fk_stale = false;
 	}
 	e = hash_search(sd_fk_cache, &relid, HASH_FIND, NULL);
 	if (e != NULL)
 		return e->fks;
 
+	resets = sd_fk_resets;
 	targets = list_make1_oid(relid);
 	if (get_rel_relispartition(relid))
 		targets = list_concat(targets, get_partition_ancestors(relid));
-	old = MemoryContextSwitchTo(sd_fk_cxt);
 	fks = sd_fk_scan(targets);
-	MemoryContextSwitchTo(old);
 
 	/* an invalidation that arrived meanwhile makes the answer unsafe to keep */
-	if (!sd_fk_stale && sd_fk_generation == sd_catalog_generation)
+	if (sd_fk_cache != NULL && resets == sd_fk_resets)
 	{
+		old = MemoryContextSwitchTo(sd_fk_cxt);
 		e = hash_search(sd_fk_cache, &relid, HASH_ENTER, NULL);
-		e->fks = fks;
+		e->fks = sd_fk_copy(fks);
+		MemoryContextSwitchTo(old);
+		return e->fks;
 	}
 	return fks;
+}
+
+/* A copy of a list of SdFk, in the current memory context. */
+static List *
+sd_fk_copy(List *fks)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, fks)
+	{
+		SdFk	   *fk = palloc(sizeof(SdFk));
+
+		memcpy(fk, lfirst(lc), sizeof(SdFk));
+		result = lappend(result, fk);
+	}
+	return result;
 }
 
 /*
@@ -197,17 +264,7 @@ sd_fk_incoming_cached(Oid relid)
 List *
 sd_fk_incoming(Oid relid)
 {
-	List	   *result = NIL;
-	ListCell   *lc;
-
-	foreach(lc, sd_fk_incoming_cached(relid))
-	{
-		SdFk	   *fk = palloc(sizeof(SdFk));
-
-		memcpy(fk, lfirst(lc), sizeof(SdFk));
-		result = lappend(result, fk);
-	}
-	return result;
+	return sd_fk_copy(sd_fk_incoming_cached(relid));
 }
 
 /*
