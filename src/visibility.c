@@ -604,12 +604,14 @@ typedef struct SdFuncEntry
 {
 	Oid			fn_oid;
 	bool		needs_hook;
+	uint32		hashvalue;		/* of fn_oid in the pg_proc syscache */
 } SdFuncEntry;
 
 static HTAB *sd_func_cache = NULL;
 static MemoryContext sd_func_cxt = NULL;
 static uint64 sd_func_generation = 0;
 static bool sd_func_computing = false;
+static uint64 sd_func_invals = 0;	/* pg_proc invalidations seen */
 
 /*
  * A body's unqualified names resolve through search_path, so the answers
@@ -647,11 +649,26 @@ sd_func_cache_current(void)
 			   namespace_search_path ? namespace_search_path : "") == 0;
 }
 
+/*
+ * A change of a function forgets that function's answer only (a change of
+ * pg_proc as a whole, hashvalue 0, forgets all of them, lazily).
+ */
 static void
 sd_proc_callback(Datum arg, int cacheid, uint32 hashvalue)
 {
-	/* Reset lazily: a callback must not allocate much. */
-	sd_func_generation = 0;
+	HASH_SEQ_STATUS status;
+	SdFuncEntry *e;
+
+	sd_func_invals++;
+	if (hashvalue == 0 || sd_func_cache == NULL)
+	{
+		sd_func_generation = 0;
+		return;
+	}
+	hash_seq_init(&status, sd_func_cache);
+	while ((e = hash_seq_search(&status)) != NULL)
+		if (e->hashvalue == hashvalue)
+			(void) hash_search(sd_func_cache, &e->fn_oid, HASH_REMOVE, NULL);
 }
 
 void
@@ -829,6 +846,7 @@ sd_needs_fmgr_hook(Oid fn_oid)
 	SdFuncEntry *e;
 	HeapTuple	proctup;
 	bool		result = false;
+	uint64		invals;
 
 	if (fn_oid < FirstGenbkiObjectId || sd_func_computing ||
 		!IsTransactionState() || !sd_catalog_any_flag())
@@ -840,6 +858,7 @@ sd_needs_fmgr_hook(Oid fn_oid)
 	if (e != NULL)
 		return e->needs_hook;
 
+	invals = sd_func_invals;
 	proctup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
 	if (!HeapTupleIsValid(proctup))
 		return false;
@@ -859,10 +878,11 @@ sd_needs_fmgr_hook(Oid fn_oid)
 	ReleaseSysCache(proctup);
 
 	/* Cache it unless an invalidation arrived meanwhile. */
-	if (sd_func_cache_current())
+	if (sd_func_cache_current() && invals == sd_func_invals)
 	{
 		e = hash_search(sd_func_cache, &fn_oid, HASH_ENTER, NULL);
 		e->needs_hook = result;
+		e->hashvalue = GetSysCacheHashValue1(PROCOID, ObjectIdGetDatum(fn_oid));
 	}
 	return result;
 }
