@@ -2,8 +2,10 @@
 EXTENSION    = softdelete
 EXTVERSION   = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
 MODULE_big   = softdelete
-OBJS         = src/softdelete.o src/catalog.o src/visibility.o src/redirect.o \
-               src/functions.o src/archive.o src/fkeys.o
+OBJS         = src/softdelete.o src/functions.o src/ddl.o src/inlining.o \
+               src/visibility.o src/redirect.o src/fkeys.o src/archive_restore.o \
+               src/archive.o src/archive_schema.o src/triggers.o src/keys.o \
+               src/stamp.o src/catalog.o src/statement.o src/sql.o src/state.o
 DATA         = $(wildcard $(EXTENSION)--*.sql)
 PG_CONFIG   ?= pg_config
 
@@ -27,7 +29,7 @@ include $(PGXS)
 $(OBJS): src/softdelete.h src/compat.h
 
 # The suites one at a time (scripts/test.sh runs all three and reports each).
-.PHONY: regresscheck isolationcheck tapcheck fuzzcheck clientcheck
+.PHONY: regresscheck isolationcheck tapcheck fuzzcheck clientcheck layercheck
 regresscheck:
 	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
 isolationcheck:
@@ -38,3 +40,5 @@ fuzzcheck:
 	bash scripts/fuzz.sh
 clientcheck:
 	bash scripts/clients.sh
+layercheck:
+	python3 scripts/layers.py src

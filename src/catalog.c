@@ -19,20 +19,39 @@
  * "is anything enabled here?" flags that the hooks' fast paths read are
  * found again by two index look-ups, the entries as queries need them.
  *
+ * Ground floor: calls nothing of softdelete's.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/relation.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/heap.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_inherits.h"
-#include "commands/trigger.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
 #include "commands/extension.h"
+#include "commands/trigger.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "parser/analyze.h"
+#include "parser/parser.h"
+#include "parser/parsetree.h"
+#include "replication/logicalworker.h"
+#include "replication/walsender.h"
+#include "rewrite/rewriteHandler.h"
+#include "rewrite/rewriteManip.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
@@ -652,4 +671,19 @@ sd_catalog_rename_column(Oid relid, const char *newname)
 		return;
 	}
 	table_close(rel, NoLock);
+}
+
+/*
+ * A flag column that has gone missing is an error, never an unfiltered
+ * query or a physical delete.
+ */
+void
+sd_require_flag_column(const SdTable *t)
+{
+	if (t->flag_attno == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("soft-delete flag column \"%s\" of table \"%s\" does not exist",
+						NameStr(t->column_name), get_rel_name(t->relid)),
+				 errhint("Call softdelete.disable() and softdelete.enable() again.")));
 }

@@ -1,13 +1,16 @@
 /*-------------------------------------------------------------------------
  *
  * functions.c
- *		The SQL-callable functions: enable, disable, restore, purge, and the
- *		event trigger that forgets dropped tables.
+ *		The SQL-callable functions: enable, enable_archive, disable, restore
+ *		and purge.  Each checks its arguments, then calls the mechanisms.
  *
  * Every function runs with the caller's privileges.  Enabling and disabling
  * need ownership of the table, as ALTER TABLE does; restore needs UPDATE and
  * purge DELETE on it, because they run ordinary statements as the caller.
  * Every bad argument is refused before anything changes.
+ *
+ * Calls: archive_restore.c, archive_schema.c, catalog.c, ddl.c, keys.c,
+ * sql.c, stamp.c, state.c, triggers.c.
  *
  *-------------------------------------------------------------------------
  */
@@ -18,30 +21,30 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/catalog.h"
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/partition.h"
-#include "utils/partcache.h"
-#include "catalog/pg_class.h"
-#include "catalog/dependency.h"
-#include "catalog/pg_index.h"
-#include "catalog/pg_constraint.h"
 #include "catalog/pg_attribute.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_inherits.h"
-#include "commands/trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
+#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
+#include "optimizer/optimizer.h"
 #include "parser/parser.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/lsyscache.h"
-#include "utils/ruleutils.h"
-#include "optimizer/optimizer.h"
+#include "utils/partcache.h"
 #include "utils/rel.h"
+#include "utils/ruleutils.h"
 #include "utils/timestamp.h"
 
 #include "softdelete.h"
@@ -51,15 +54,6 @@ PG_FUNCTION_INFO_V1(softdelete_enable_archive);
 PG_FUNCTION_INFO_V1(softdelete_disable);
 PG_FUNCTION_INFO_V1(softdelete_restore);
 PG_FUNCTION_INFO_V1(softdelete_purge);
-PG_FUNCTION_INFO_V1(softdelete_on_drop);
-
-/* schema.table, quoted as needed */
-char *
-sd_qualified_name(Oid relid)
-{
-	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-									  get_rel_name(relid));
-}
 
 /* Refuse a NULL argument: a NULL never means "do nothing" silently. */
 static void
@@ -69,26 +63,6 @@ sd_require_arg(FunctionCallInfo fcinfo, int argno, const char *name)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("argument \"%s\" must not be NULL", name)));
-}
-
-/*
- * An archive table holds the deleted rows of its table: enabling it (or
- * making it a partition or child of an enabled table) would hide them from
- * restore, and turn purge and restore's own deletes into soft deletes.
- */
-void
-sd_refuse_archive_table(Oid relid)
-{
-	Oid			live = sd_catalog_archive_of(relid);
-
-	if (OidIsValid(live))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("cannot enable soft delete on \"%s\": it is the archive table of \"%s\"",
-						get_rel_name(relid), get_rel_name(live)),
-				 errdetail("Its rows are the deleted rows of \"%s\".", get_rel_name(live)),
-				 errhint("Read them in the archive table, bring them back with softdelete.restore('%s'), erase them with softdelete.purge('%s').",
-						 get_rel_name(live), get_rel_name(live))));
 }
 
 /*
@@ -153,379 +127,6 @@ sd_open_owned_table(Oid relid, LOCKMODE lockmode)
 						rel->rd_rel->relispartition ? "partition" : "child table"),
 				 errhint("Enable its parent table instead: that covers every partition and child table.")));
 	return rel;
-}
-
-/* Run one statement through SPI; errors propagate. */
-void
-sd_spi_exec(const char *sql, int expected)
-{
-	int			rc = SPI_execute(sql, false, 0);
-
-	if (rc != expected)
-		elog(ERROR, "softdelete: \"%s\" failed: %s", sql,
-			 SPI_result_code_string(rc));
-}
-
-/*
- * The trigger softdelete_fk (fkeys.c) of one flag-mode table: create it,
- * unless it exists (the partitions of a partitioned table get clones), or
- * drop it (in SPI).  Its WHEN clause names the flag column, so ALTER TYPE
- * of that column drops it first and creates it again.
- */
-void
-sd_fk_trigger(Oid rel, const char *flag_column, bool create)
-{
-	char	   *qname = sd_qualified_name(rel);
-	const char *col;
-
-	if (!create)
-	{
-		if (OidIsValid(get_trigger_oid(rel, "softdelete_fk", true)) &&
-			(!get_rel_relispartition(rel) || !OidIsValid(get_trigger_oid(get_partition_parent(rel, false), "softdelete_fk", true))))
-			sd_spi_exec(psprintf("DROP TRIGGER softdelete_fk ON %s", qname),
-						SPI_OK_UTILITY);
-		return;
-	}
-	if (OidIsValid(get_trigger_oid(rel, "softdelete_fk", true)))
-		return;
-	col = quote_identifier(flag_column);
-	sd_spi_exec(psprintf("CREATE TRIGGER softdelete_fk AFTER UPDATE ON %s "
-						 "FOR EACH ROW WHEN ((OLD.%s IS NULL) <> (NEW.%s IS NULL)) "
-						 "EXECUTE FUNCTION softdelete.fk()",
-						 qname, col, col),
-				SPI_OK_UTILITY);
-}
-
-/*
- * softdelete_ref (19 on, see fkeys.c) belongs on every table, enabled or not,
- * that holds a foreign key to a flag-mode table: created when missing,
- * dropped when no such key is left (in SPI).  Partitions get clones.
- */
-void
-sd_ref_ensure_trigger(Oid relid)
-{
-	Relation	rel;
-	ListCell   *lc;
-	bool		needed = false;
-	bool		has;
-
-	if (!SD_CORE_RI_CHECK_SKIPS_PLANNER ||
-		!OidIsValid(get_rel_namespace(relid)))
-		return;
-	rel = table_open(relid, AccessShareLock);
-	foreach(lc, sd_fk_outgoing(rel))
-	{
-		SdTable		pt;
-
-		if (sd_catalog_lookup(((ForeignKeyCacheInfo *) lfirst(lc))->confrelid, &pt) &&
-			pt.mode == SD_MODE_FLAG)
-			needed = true;
-	}
-	table_close(rel, AccessShareLock);
-	has = OidIsValid(get_trigger_oid(relid, SD_REF_TRIGGER, true));
-	if (needed && !has)
-		sd_spi_exec(psprintf("CREATE TRIGGER %s AFTER INSERT OR UPDATE ON %s "
-							 "FOR EACH ROW EXECUTE FUNCTION softdelete.fk()",
-							 SD_REF_TRIGGER, sd_qualified_name(relid)),
-					SPI_OK_UTILITY);
-	else if (!needed && has &&
-			 (!get_rel_relispartition(relid) ||
-			  !OidIsValid(get_trigger_oid(get_partition_parent(relid, false),
-										  SD_REF_TRIGGER, true))))
-		sd_spi_exec(psprintf("DROP TRIGGER %s ON %s", SD_REF_TRIGGER,
-							 sd_qualified_name(relid)),
-					SPI_OK_UTILITY);
-}
-
-/*
- * relid and the tables below it (partitions, inheritance children) that carry
- * triggers of their own: with own_only, partitions are left out but relid
- * (they get clones of their parent's row triggers).
- */
-List *
-sd_tree_tables(Oid relid, bool own_only)
-{
-	List	   *result = NIL;
-	ListCell   *lc;
-
-	foreach(lc, find_all_inheritors(relid, NoLock, NULL))
-	{
-		Oid			rel = lfirst_oid(lc);
-
-		if ((get_rel_relkind(rel) == RELKIND_RELATION ||
-			 get_rel_relkind(rel) == RELKIND_PARTITIONED_TABLE) &&
-			(!own_only || rel == relid || !get_rel_relispartition(rel)))
-			result = lappend_oid(result, rel);
-	}
-	return result;
-}
-
-/* Is flag-mode table relid referenced, or referencing a flag-mode table? */
-static bool
-sd_fk_needed(Oid relid)
-{
-	Relation	rel;
-	ListCell   *lc;
-	bool		needed = sd_fk_referenced(relid);
-
-	rel = table_open(relid, AccessShareLock);
-	foreach(lc, sd_fk_outgoing(rel))
-	{
-		ForeignKeyCacheInfo *info = lfirst(lc);
-		SdTable		pt;
-
-		if (sd_catalog_lookup(info->confrelid, &pt) && pt.mode == SD_MODE_FLAG)
-			needed = true;
-	}
-	table_close(rel, AccessShareLock);
-	return needed;
-}
-
-/*
- * A table partitioned on its flag column ("deleted rows go to a cold
- * partition") moves a row to another partition when it is soft-deleted or
- * restored.  Core fires only its own foreign-key triggers for such a move,
- * not softdelete_fk: cascades and restrictions would be skipped.  So foreign
- * keys and such a partitioning do not go together.
- */
-static void
-sd_refuse_flag_partition_key(Oid relid, const char *flag_column)
-{
-	ListCell   *lc;
-
-	foreach(lc, find_all_inheritors(relid, NoLock, NULL))
-	{
-		Oid			part = lfirst_oid(lc);
-		Relation	rel;
-		PartitionKey key;
-		AttrNumber	flag;
-		Bitmapset  *attrs = NULL;
-		int			i;
-
-		if (get_rel_relkind(part) != RELKIND_PARTITIONED_TABLE)
-			continue;
-		flag = get_attnum(part, flag_column);
-		rel = table_open(part, AccessShareLock);
-		key = RelationGetPartitionKey(rel);
-		for (i = 0; i < key->partnatts; i++)
-			if (key->partattrs[i] != 0)
-				attrs = bms_add_member(attrs, key->partattrs[i] - FirstLowInvalidHeapAttributeNumber);
-		pull_varattnos((Node *) key->partexprs, 1, &attrs);
-		table_close(rel, AccessShareLock);
-		if (flag > 0 && bms_is_member(flag - FirstLowInvalidHeapAttributeNumber, attrs))
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("table \"%s\" is partitioned on its soft-delete flag column \"%s\" and foreign keys involve it",
-							get_rel_name(part), flag_column),
-					 errdetail("A soft delete or a restore moves the row to another partition, and PostgreSQL runs only its own foreign-key triggers for such a move: cascades and restrictions of soft deletes would be skipped."),
-					 errhint("Partition the table on other columns, or drop the foreign keys that reference it or that it holds towards tables with soft delete.")));
-	}
-}
-
-/*
- * Give enabled flag-mode table relid (and its children) softdelete_fk when
- * foreign keys involve it; tables no key involves go without, and their
- * soft deletes without its cost (in SPI).  Called by enable, for new
- * children, and after DDL that may add a foreign key.
- */
-void
-sd_fk_ensure_triggers(Oid relid)
-{
-	SdTable		t;
-	ListCell   *lc;
-
-	if (!sd_catalog_lookup(relid, &t) || t.mode != SD_MODE_FLAG)
-		return;
-	relid = t.root;
-	if (!sd_fk_needed(relid))
-		return;
-	sd_refuse_flag_partition_key(relid, NameStr(t.column_name));
-	foreach(lc, sd_tree_tables(relid, true))
-		sd_fk_trigger(lfirst_oid(lc), NameStr(t.column_name), true);
-}
-
-/*
- * Create the row trigger of its mode, and the TRUNCATE guard, on relid and
- * on every partition and inheritance child below it (in SPI).  Partitions
- * get clones of the parent's row trigger from core, but not of statement
- * triggers; inheritance children get neither.  In a session without the
- * library only a trigger of their own refuses a DELETE or TRUNCATE that
- * names them.  Triggers that already exist are kept.
- */
-void
-sd_create_triggers(Oid relid, SdMode mode, bool versions,
-				   const char *flag_column)
-{
-	const char *rowtrig = mode == SD_MODE_FLAG ? "softdelete_guard" : SD_ARCHIVE_TRIGGER;
-	ListCell   *lc;
-
-	foreach(lc, sd_tree_tables(relid, false))
-	{
-		Oid			rel = lfirst_oid(lc);
-		char	   *qname = sd_qualified_name(rel);
-
-		/* partitions have clones of the row trigger, but not of TRUNCATE's */
-		if ((rel == relid || !get_rel_relispartition(rel)) &&
-			!OidIsValid(get_trigger_oid(rel, rowtrig, true)))
-		{
-			if (mode == SD_MODE_FLAG)
-				sd_spi_exec(psprintf("CREATE TRIGGER softdelete_guard BEFORE DELETE ON %s "
-									 "FOR EACH ROW EXECUTE FUNCTION softdelete.guard()",
-									 qname),
-							SPI_OK_UTILITY);
-			else
-			{
-				sd_spi_exec(psprintf("CREATE TRIGGER %s BEFORE DELETE%s ON %s "
-									 "FOR EACH ROW EXECUTE FUNCTION softdelete.archive()",
-									 SD_ARCHIVE_TRIGGER, versions ? " OR UPDATE" : "",
-									 qname),
-							SPI_OK_UTILITY);
-				sd_spi_exec(psprintf("ALTER TABLE ONLY %s ENABLE ALWAYS TRIGGER %s",
-									 qname, SD_ARCHIVE_TRIGGER),
-							SPI_OK_UTILITY);
-			}
-		}
-		if (!OidIsValid(get_trigger_oid(rel, "softdelete_guard_truncate", true)))
-			sd_spi_exec(psprintf("CREATE TRIGGER softdelete_guard_truncate BEFORE TRUNCATE ON %s "
-								 "FOR EACH STATEMENT EXECUTE FUNCTION softdelete.guard()",
-								 qname),
-						SPI_OK_UTILITY);
-	}
-}
-
-/* Drop them again, from relid and its inheritance children (in SPI). */
-static void
-sd_drop_triggers(Oid relid, SdMode mode)
-{
-	ListCell   *lc;
-
-	foreach(lc, sd_tree_tables(relid, false))
-	{
-		Oid			rel = lfirst_oid(lc);
-		char	   *qname = sd_qualified_name(rel);
-
-		if (rel == relid || !get_rel_relispartition(rel))
-		{
-			sd_spi_exec(psprintf("DROP TRIGGER IF EXISTS %s ON %s",
-								 mode == SD_MODE_FLAG ? "softdelete_guard" : SD_ARCHIVE_TRIGGER,
-								 qname),
-						SPI_OK_UTILITY);
-			if (mode == SD_MODE_FLAG)
-				sd_fk_trigger(rel, NULL, false);
-		}
-		sd_spi_exec(psprintf("DROP TRIGGER IF EXISTS softdelete_guard_truncate ON %s", qname),
-					SPI_OK_UTILITY);
-	}
-}
-
-/*
- * After CREATE TABLE ... INHERITS / PARTITION OF, ALTER TABLE ... INHERIT /
- * ATTACH PARTITION: a new child of an enabled table gets the triggers too.
- */
-void
-sd_guard_new_child(Oid child)
-{
-	SdTable		t;
-	ListCell   *lc;
-
-	if (!OidIsValid(child))
-		return;
-	/*
-	 * Caches here and in other sessions may remember the table as not
-	 * enabled: make them all look again, and see the new pg_inherits row.
-	 */
-	sd_catalog_invalidate(child);
-	CommandCounterIncrement();
-	if (!sd_catalog_lookup(child, &t) || t.root == child)
-		return;
-	foreach(lc, find_all_inheritors(child, NoLock, NULL))
-		sd_refuse_archive_table(lfirst_oid(lc));
-	SPI_connect();
-	sd_create_triggers(child, t.mode, t.versions, NameStr(t.column_name));
-	sd_fk_ensure_triggers(t.root);
-	SPI_finish();
-}
-
-/*
- * Unique keys other than the primary key keep holding the values of deleted
- * rows, so a new row cannot take them.  Report each one; with replace, make
- * each one that no foreign key needs (and that is not deferrable) a unique
- * index over live rows: same name, same definition, "WHERE flag IS NULL"
- * added.  Indexes whose predicate already names the flag column are left.
- */
-static void
-sd_unique_keys(Oid relid, const char *colname, bool replace)
-{
-	Relation	rel = table_open(relid, NoLock);
-	List	   *sql = NIL;
-	ListCell   *lc;
-	AttrNumber	flag = get_attnum(relid, colname);
-
-	foreach(lc, RelationGetIndexList(rel))
-	{
-		Oid			indexoid = lfirst_oid(lc);
-		Relation	idx = index_open(indexoid, AccessShareLock);
-		Form_pg_index form = idx->rd_index;
-		Oid			conoid = get_index_constraint(indexoid);
-		const char *what = OidIsValid(conoid) ? "unique constraint" : "unique index";
-		char	   *name = pstrdup(RelationGetRelationName(idx));
-		List	   *fks;
-		bool		live_only = false;
-		bool		deferrable = !form->indimmediate;
-
-		if (!heap_attisnull(idx->rd_indextuple, Anum_pg_index_indpred, NULL))
-		{
-			Bitmapset  *attrs = NULL;
-
-			pull_varattnos((Node *) RelationGetIndexPredicate(idx), 1, &attrs);
-			live_only = bms_is_member(flag - FirstLowInvalidHeapAttributeNumber, attrs);
-		}
-		index_close(idx, AccessShareLock);
-		if (!form->indisunique || form->indisprimary || form->indisexclusion ||
-			live_only)
-			continue;
-
-		fks = sd_fk_referencing_index(relid, indexoid);
-		if (!replace)
-			ereport(WARNING,
-					(errmsg("%s \"%s\" of table \"%s\" also holds soft-deleted rows",
-							what, name, RelationGetRelationName(rel)),
-					 errdetail("A new row cannot take the values of a deleted row."),
-					 fks == NIL && !deferrable ?
-					 errhint("Call softdelete.enable(..., replace_unique => true) to make it a unique index over live rows.") :
-					 0));
-		else if (fks != NIL)
-			ereport(WARNING,
-					(errmsg("%s \"%s\" of table \"%s\" is kept: foreign key \"%s\" needs it",
-							what, name, RelationGetRelationName(rel),
-							NameStr(((SdFk *) linitial(fks))->conname)),
-					 errdetail("It also holds soft-deleted rows: a new row cannot take their values.")));
-		else if (deferrable)
-			ereport(WARNING,
-					(errmsg("%s \"%s\" of table \"%s\" is kept: it is deferrable",
-							what, name, RelationGetRelationName(rel)),
-					 errdetail("It also holds soft-deleted rows: a new row cannot take their values.")));
-		else
-		{
-			char	   *def = pg_get_indexdef_string(indexoid);
-
-			sql = lappend(sql, OidIsValid(conoid) ?
-						  psprintf("ALTER TABLE %s DROP CONSTRAINT %s",
-								   sd_qualified_name(relid), quote_identifier(name)) :
-						  psprintf("DROP INDEX %s",
-								   quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
-															  name)));
-			sql = lappend(sql, psprintf("%s %s (%s IS NULL)", def,
-										strstr(def, " WHERE ") ? "AND" : "WHERE",
-										quote_identifier(colname)));
-			ereport(NOTICE,
-					(errmsg("%s \"%s\" of table \"%s\" is now a unique index over live rows",
-							what, name, RelationGetRelationName(rel))));
-		}
-	}
-	table_close(rel, NoLock);
-	foreach(lc, sql)
-		sd_spi_exec(lfirst(lc), SPI_OK_UTILITY);
 }
 
 /*
@@ -925,180 +526,6 @@ sd_check_filter(const char *filter)
 			 errhint("Write a boolean expression over the table's columns, such as 'id = 42'.")));
 }
 
-/* Quoted, comma-separated names of rel's primary key columns. */
-static char *
-sd_pk_columns(Oid relid, const char *prefix)
-{
-	Relation	rel = table_open(relid, AccessShareLock);
-	Relation	idx = index_open(SD_PRIMARY_KEY_INDEX(rel), AccessShareLock);
-	StringInfoData buf;
-	int			i;
-
-	initStringInfo(&buf);
-	for (i = 0; i < idx->rd_index->indnkeyatts; i++)
-		appendStringInfo(&buf, "%s%s%s", i > 0 ? ", " : "", prefix,
-						 quote_identifier(get_attname(relid,
-													  idx->rd_index->indkey.values[i],
-													  false)));
-	index_close(idx, AccessShareLock);
-	table_close(rel, AccessShareLock);
-	return buf.data;
-}
-
-/*
- * The rows of archive-mode children that ON DELETE CASCADE archived with
- * the parent rows just restored (images, in moved): same key, same
- * archived_xid.  They come back too, and theirs in turn.
- */
-static void
-sd_restore_archive_cascade(Oid relid, SPITupleTable *moved, uint64 n)
-{
-	int			xid_col = SPI_fnumber(moved->tupdesc, "archived_xid");
-	ListCell   *lc;
-
-	foreach(lc, sd_fk_incoming(relid))
-	{
-		SdFk	   *fk = lfirst(lc);
-		SdTable		ct;
-		StringInfoData filter;
-		int			cols[INDEX_MAX_KEYS];
-		uint64		r;
-		int			i;
-
-		if (fk->deltype != FKCONSTR_ACTION_CASCADE ||
-			!sd_catalog_lookup(fk->child, &ct) || ct.mode != SD_MODE_ARCHIVE)
-			continue;
-		initStringInfo(&filter);
-		appendStringInfoString(&filter, "(");
-		for (i = 0; i < fk->nkeys; i++)
-		{
-			cols[i] = SPI_fnumber(moved->tupdesc,
-								  get_attname(fk->parent, fk->parent_att[i], false));
-			appendStringInfo(&filter, "%s, ",
-							 quote_identifier(get_attname(fk->child,
-														  fk->child_att[i],
-														  false)));
-		}
-		appendStringInfoString(&filter, "archived_xid) IN (VALUES ");
-		for (r = 0; r < n; r++)
-		{
-			HeapTuple	tup = moved->vals[r];
-			bool		isnull = false;
-
-			appendStringInfo(&filter, "%s(", r > 0 ? ", " : "");
-			for (i = 0; i < fk->nkeys && !isnull; i++)
-			{
-				char	   *v = SPI_getvalue(tup, moved->tupdesc, cols[i]);
-
-				isnull = (v == NULL);
-				if (v != NULL)
-					appendStringInfo(&filter, "%s::%s, ", quote_literal_cstr(v),
-									 format_type_be(SPI_gettypeid(moved->tupdesc, cols[i])));
-			}
-			if (isnull)			/* no reference: the VALUES row matches nothing */
-				appendStringInfoString(&filter, "NULL, ");
-			appendStringInfo(&filter, "%s::pg_catalog.xid8)",
-							 quote_literal_cstr(SPI_getvalue(tup, moved->tupdesc, xid_col)));
-		}
-		appendStringInfoString(&filter, ")");
-		sd_restore_archive(fk->child, &ct, filter.data);
-	}
-}
-
-/*
- * Restore in archive mode: the latest delete image of each key that
- * matches the filter goes back into the live table.
- * A key that is live again fails the whole call before anything moves.
- */
-uint64
-sd_restore_archive(Oid relid, const SdTable *t, const char *filter)
-{
-	Relation	rel;
-	TupleDesc	desc;
-	StringInfoData cols;
-	char	   *qlive = sd_qualified_name(relid);
-	char	   *qarchive = sd_qualified_name(t->archive);
-	char	   *pk = sd_pk_columns(relid, "");
-	char	   *picked;
-	char	   *sql;
-	uint64		processed;
-	int			i;
-
-	/* the columns to put back: what the live table has and may be given */
-	initStringInfo(&cols);
-	rel = table_open(relid, AccessShareLock);
-	desc = RelationGetDescr(rel);
-	for (i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (att->attisdropped || att->attgenerated ||
-			(t->versions && strcmp(NameStr(att->attname), SD_VALID_FROM) == 0) ||
-			get_attnum(t->archive, NameStr(att->attname)) == InvalidAttrNumber)
-			continue;
-		appendStringInfo(&cols, "%s%s", cols.len > 0 ? ", " : "",
-						 quote_identifier(NameStr(att->attname)));
-	}
-	table_close(rel, AccessShareLock);
-
-	picked = psprintf("SELECT * FROM (SELECT DISTINCT ON (%s) * FROM ONLY %s "
-					  "WHERE archive_op = 'delete' ORDER BY %s, archive_id DESC) latest%s%s%s",
-					  pk, qarchive, pk,
-					  filter ? " WHERE (" : "", filter ? filter : "",
-					  filter ? ")" : "");
-
-	SPI_connect();
-	sql = psprintf("SELECT pg_catalog.format('(%%s)=(%%s)', %s, "
-				   "pg_catalog.concat_ws(', ', %s)) "
-				   "FROM (%s) p WHERE EXISTS (SELECT FROM %s l WHERE (%s) = (%s)) LIMIT 1",
-				   quote_literal_cstr(pk), sd_pk_columns(relid, "p."),
-				   picked, qlive, sd_pk_columns(relid, "l."),
-				   sd_pk_columns(relid, "p."));
-	sd_spi_exec(sql, SPI_OK_SELECT);
-	if (SPI_processed > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNIQUE_VIOLATION),
-				 errmsg("cannot restore rows of table \"%s\": key %s is live",
-						get_rel_name(relid),
-						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)),
-				 errdetail("A live row has the primary key of an archived row; nothing was restored."),
-				 errhint("Delete or change the live row first, or narrow the filter.")));
-
-	/*
-	 * Without versions the image leaves the archive.  With versions it is
-	 * history (the version it holds did exist until it was deleted): it stays,
-	 * marked 'restored'.  Either way a concurrent restore of the same image
-	 * finds it gone, or no longer 'delete', and restores nothing.
-	 */
-	sql = psprintf("WITH picked AS (SELECT archive_id FROM (%s) f), "
-				   "moved AS (%s), "
-				   "put AS (INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM moved) "
-				   "SELECT * FROM moved",
-				   picked,
-				   t->versions ?
-				   psprintf("UPDATE ONLY %s a SET archive_op = 'restored' FROM picked p "
-							"WHERE a.archive_id = p.archive_id AND a.archive_op = 'delete' "
-							"RETURNING a.*", qarchive) :
-				   psprintf("DELETE FROM ONLY %s a USING picked p "
-							"WHERE a.archive_id = p.archive_id RETURNING a.*", qarchive),
-				   qlive, cols.data, cols.data);
-	PG_TRY();
-	{
-		sd_archive_restoring = true;
-		sd_spi_exec(sql, SPI_OK_SELECT);
-	}
-	PG_FINALLY();
-	{
-		sd_archive_restoring = false;
-	}
-	PG_END_TRY();
-	processed = SPI_processed;
-	if (processed > 0)
-		sd_restore_archive_cascade(relid, SPI_tuptable, processed);
-	SPI_finish();
-	return processed;
-}
-
 /*
  * softdelete.restore(tbl, filter): bring back the deleted rows that match
  * filter (all of them when NULL).  Returns how many.
@@ -1233,76 +660,4 @@ softdelete_purge(PG_FUNCTION_ARGS)
 	processed = SPI_processed;
 	SPI_finish();
 	PG_RETURN_INT64((int64) processed);
-}
-
-/* sql_drop event trigger: forget the registrations of dropped tables. */
-Datum
-softdelete_on_drop(PG_FUNCTION_ARGS)
-{
-	uint64		i;
-	List	   *dropped = NIL;
-	ListCell   *lc;
-	MemoryContext outer;
-
-	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("softdelete.on_drop() can only be called as an event trigger")));
-	if (!sd_catalog_any_enabled())
-		PG_RETURN_VOID();
-
-	/* The list must outlive SPI's memory, which SPI_finish frees. */
-	outer = CurrentMemoryContext;
-	SPI_connect();
-	sd_spi_exec("SELECT objid FROM pg_catalog.pg_event_trigger_dropped_objects() "
-				"WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass "
-				"AND objsubid = 0 AND object_type = 'table'",
-				SPI_OK_SELECT);
-	for (i = 0; i < SPI_processed; i++)
-	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[i],
-									  SPI_tuptable->tupdesc, 1, &isnull);
-
-		if (!isnull)
-		{
-			MemoryContext spicxt = MemoryContextSwitchTo(outer);
-
-			dropped = lappend_oid(dropped, DatumGetObjectId(d));
-			MemoryContextSwitchTo(spicxt);
-		}
-	}
-	SPI_finish();
-
-	/*
-	 * An archive table holds the only copy of its rows: dropping it alone,
-	 * while its table is enabled, is refused.  Dropped together with its
-	 * table (DROP SCHEMA ... CASCADE), it goes.
-	 */
-	foreach(lc, dropped)
-	{
-		Oid			live = sd_catalog_archive_of(lfirst_oid(lc));
-
-		if (OidIsValid(live) && !list_member_oid(dropped, live))
-			ereport(ERROR,
-					(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
-					 errmsg("cannot drop archive table of \"%s\": archive mode is enabled on it",
-							get_rel_name(live)),
-					 errdetail("The archive table holds the only copy of the deleted rows."),
-					 errhint("Call softdelete.disable() on the table first.")));
-	}
-
-	foreach(lc, dropped)
-	{
-		Oid			relid = lfirst_oid(lc);
-		SdTable		t;
-
-		if (sd_catalog_lookup(relid, &t) && t.root == relid &&
-			t.mode == SD_MODE_ARCHIVE && !list_member_oid(dropped, t.archive) &&
-			get_rel_name(t.archive) != NULL)
-			ereport(NOTICE,
-					(errmsg("archive table %s is kept", sd_qualified_name(t.archive))));
-		sd_catalog_unregister(relid);
-	}
-	PG_RETURN_VOID();
 }

@@ -16,6 +16,13 @@
  * hard_delete and purge let it through.  In a session where this library
  * was not preloaded, calling the trigger loads it, and _PG_init refuses.
  *
+ * At ExecutorStart it gives statements on flag-mode tables what they need:
+ * no guard where rows only move between partitions or are erased on
+ * purpose, no CHECK constraint a plain DELETE would not check, the lock of
+ * a delete (fkeys.c), and merge_action() that says DELETE.
+ *
+ * Calls: catalog.c, fkeys.c, stamp.c, state.c, statement.c.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -33,8 +40,8 @@
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
-#include "parser/parse_func.h"
 #include "parser/parse_coerce.h"
+#include "parser/parse_func.h"
 #include "parser/parse_type.h"
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
@@ -51,121 +58,6 @@ PG_FUNCTION_INFO_V1(softdelete_guard);
 struct TriggerData;
 static void sd_check_row(struct TriggerData *td);
 static void sd_merge_row(struct TriggerData *td);
-
-/*
- * now() as a value of the flag column's type, before its typmod: for a
- * timestamp (without time zone) column, the time in UTC, whatever the
- * session's TimeZone.  That is what Rails and Laravel keep in such
- * columns, and it makes a stamp mean one instant for purge and restore.
- */
-Node *
-sd_now_expr(Oid flag_type)
-{
-	Node	   *now = (Node *) makeFuncExpr(F_NOW, TIMESTAMPTZOID, NIL,
-											InvalidOid, InvalidOid,
-											COERCE_EXPLICIT_CALL);
-
-	if (flag_type != TIMESTAMPOID)
-		return now;
-	return (Node *) makeFuncExpr(F_TIMEZONE_TEXT_TIMESTAMPTZ, TIMESTAMPOID,
-								 list_make2(makeConst(TEXTOID, -1,
-													  DEFAULT_COLLATION_OID, -1,
-													  CStringGetTextDatum("UTC"),
-													  false, false),
-											now),
-								 InvalidOid, DEFAULT_COLLATION_OID,
-								 COERCE_EXPLICIT_CALL);
-}
-
-/*
- * Stamps are instants: a timestamptz value, or a timestamp one read as UTC.
- * Both are microseconds since 2000-01-01 UTC, so the Datum is the instant.
- * A column with fewer than 6 fractional digits rounds the instant it
- * stamps, as core's typmod coercion does (half away from zero).
- */
-TimestampTz
-sd_round_stamp(TimestampTz ts, int32 typmod)
-{
-	int64		scale = 1;
-	int			i;
-
-	if (typmod < 0 || typmod >= 6)
-		return ts;
-	for (i = typmod; i < 6; i++)
-		scale *= 10;
-	if (ts >= 0)
-		return ((ts + scale / 2) / scale) * scale;
-	return -((((-ts) + scale / 2) / scale) * scale);
-}
-
-/*
- * The instants T of a transaction whose DELETE stamped stamp into a column
- * of typmod typmod: sd_round_stamp(T, typmod) = stamp, for T in [lo, hi].
- * A restore cascade brings back the children whose stamp is one that the
- * same T gives in their own column.
- */
-void
-sd_stamp_window(TimestampTz stamp, int32 typmod, TimestampTz *lo,
-				TimestampTz *hi)
-{
-	int64		scale = 1;
-	int			i;
-
-	*lo = *hi = stamp;
-	if (typmod < 0 || typmod >= 6)
-		return;
-	for (i = typmod; i < 6; i++)
-		scale *= 10;
-	if (stamp >= 0)
-	{
-		*lo = stamp - scale / 2;
-		*hi = stamp + scale / 2 - 1;
-	}
-	else
-	{
-		*lo = stamp - scale / 2 + 1;
-		*hi = stamp + scale / 2;
-	}
-}
-
-/*
- * The value a DELETE stores in the flag column of range table entry rti:
- * now(), the transaction's start, so one transaction's deletes share a
- * stamp.  When the target is not filtered (include_deleted), rows deleted
- * earlier keep their stamp: coalesce(flag, now()).
- */
-static Expr *
-sd_stamp_expr(Index rti, const SdTable *t, bool filtered)
-{
-	Node	   *now;
-
-	sd_require_flag_column(t);
-
-	now = sd_now_expr(t->flag_type);
-	now = coerce_to_target_type(NULL, now, exprType(now),
-								t->flag_type, t->flag_typmod,
-								COERCION_ASSIGNMENT, COERCE_IMPLICIT_CAST, -1);
-	if (now == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("soft-delete flag column \"%s\" of table \"%s\" has type %s",
-						NameStr(t->column_name), get_rel_name(t->relid),
-						format_type_be(t->flag_type)),
-				 errhint("The flag column must be of type timestamptz or timestamp.")));
-	if (!filtered)
-	{
-		CoalesceExpr *c = makeNode(CoalesceExpr);
-
-		c->coalescetype = t->flag_type;
-		c->coalescecollid = InvalidOid;
-		c->args = list_make2(makeVar(rti, t->flag_attno, t->flag_type,
-									 t->flag_typmod, InvalidOid, 0),
-							 now);
-		c->location = -1;
-		now = (Node *) c;
-	}
-	return (Expr *) now;
-}
 
 /* The one-entry target list "flag = stamp". */
 static List *
@@ -320,76 +212,6 @@ sd_check_truncate(List *relids)
 }
 
 /*
- * The flag column must stay a nullable timestamp while the table is enabled:
- * dropping it would bring every deleted row back, another type would break
- * DELETE, NOT NULL would break restore.  Refuse those ALTER TABLE commands.
- * Returns the enabled table whose flag column changes between timestamp
- * and timestamptz (or InvalidOid).
- */
-Oid
-sd_check_alter_table(AlterTableStmt *stmt)
-{
-	ListCell   *lc;
-	Oid			relid = InvalidOid;
-	Oid			retyped = InvalidOid;
-	SdTable		t;
-
-	if (!sd_catalog_any_enabled() || stmt->relation == NULL)
-		return InvalidOid;
-	foreach(lc, stmt->cmds)
-	{
-		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
-		const char *why;
-
-		switch (cmd->subtype)
-		{
-			case AT_DropColumn:
-				why = "Dropping it would bring every deleted row back.";
-				break;
-			case AT_SetNotNull:
-				why = "NULL marks a live row: the flag column must stay nullable.";
-				break;
-			case AT_AlterColumnType:
-				{
-					ColumnDef  *def = castNode(ColumnDef, cmd->def);
-					Oid			typid = typenameTypeId(NULL, def->typeName);
-
-					if (typid == TIMESTAMPTZOID || typid == TIMESTAMPOID)
-					{
-						/* allowed: the caller re-creates softdelete_fk */
-						if (cmd->name != NULL && !OidIsValid(relid))
-							relid = RangeVarGetRelid(stmt->relation, NoLock, true);
-						if (cmd->name != NULL && OidIsValid(relid) &&
-							sd_catalog_lookup(relid, &t) &&
-							t.mode == SD_MODE_FLAG && t.root == relid &&
-							strcmp(cmd->name, NameStr(t.column_name)) == 0)
-							retyped = relid;
-						continue;
-					}
-					why = "The flag column must be of type timestamptz or timestamp.";
-				}
-				break;
-			default:
-				continue;
-		}
-		if (cmd->name == NULL)
-			continue;
-		if (!OidIsValid(relid))
-			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
-		if (OidIsValid(relid) && sd_catalog_lookup(relid, &t) &&
-			t.mode == SD_MODE_FLAG &&
-			strcmp(cmd->name, NameStr(t.column_name)) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
-					 errmsg("cannot change column \"%s\" of table \"%s\": it is the soft-delete flag column",
-							cmd->name, get_rel_name(relid)),
-					 errdetail("%s", why),
-					 errhint("Call softdelete.disable() first.")));
-	}
-	return retyped;
-}
-
-/*
  * softdelete.guard(): BEFORE DELETE (row) and BEFORE TRUNCATE (statement)
  * trigger on every enabled table.  Also the function of the BEFORE UPDATE
  * row trigger that fkeys.c gives a soft delete so that core locks its rows:
@@ -444,15 +266,6 @@ softdelete_guard(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------
  */
 
-/* softdelete.guard's OID: the function of the triggers made up below */
-Oid
-sd_guard_function_oid(void)
-{
-	List	   *name = list_make2(makeString("softdelete"), makeString("guard"));
-
-	return LookupFuncName(name, 0, NULL, false);
-}
-
 /*
  * The CHECK constraints of a row whose soft delete (or restore) assigns
  * only the flag column.  A plain DELETE checks none of them; the UPDATE
@@ -481,40 +294,6 @@ static void
 sd_check_skip_forget(void *arg)
 {
 	dlist_delete(&((SdCheckSkip *) arg)->node);
-}
-
-/*
- * The prepared CHECK constraints of rri, in the array core evaluates: all,
- * those reading column flag (or the whole row), or the validated ones.
- */
-ExprState **
-sd_prepare_checks(ResultRelInfo *rri, EState *estate, SdChecks which,
-				  AttrNumber flag)
-{
-	Relation	rel = rri->ri_RelationDesc;
-	TupleConstr *constr = RelationGetDescr(rel)->constr;
-	MemoryContext oldcxt = MemoryContextSwitchTo(estate->es_query_cxt);
-	ExprState **exprs = palloc0(sizeof(ExprState *) * constr->num_check);
-	int			i;
-
-	for (i = 0; i < constr->num_check; i++)
-	{
-		Node	   *expr;
-		Bitmapset  *attrs = NULL;
-
-		if (!SD_CHECK_ENFORCED(&constr->check[i]))
-			continue;
-		expr = SD_CHECK_EXPR(rel, stringToNode(constr->check[i].ccbin));
-		pull_varattnos(expr, 1, &attrs);
-		if (which == SD_CHECKS_ALL ||
-			(which == SD_CHECKS_VALID && constr->check[i].ccvalid) ||
-			(which == SD_CHECKS_FLAG &&
-			 (bms_is_member(flag - FirstLowInvalidHeapAttributeNumber, attrs) ||
-			  bms_is_member(InvalidAttrNumber - FirstLowInvalidHeapAttributeNumber, attrs))))
-			exprs[i] = ExecPrepareExpr((Expr *) expr, estate);
-	}
-	MemoryContextSwitchTo(oldcxt);
-	return exprs;
 }
 
 /* Does result relation i of plan assign the flag column and nothing else? */

@@ -1,7 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * softdelete.h
- *		The one header of softdelete: a block per .c file.
+ *		The one header of softdelete: a block per .c file, in the order of
+ *		the layers, from the ground up.  A file calls only the files of the
+ *		blocks above its own (README, Development).
  *
  *-------------------------------------------------------------------------
  */
@@ -12,15 +14,21 @@
 
 #include "access/attnum.h"
 #include "catalog/pg_attribute.h"
+#include "datatype/timestamp.h"
 #include "nodes/parsenodes.h"
 #include "nodes/plannodes.h"
 #include "utils/relcache.h"
-#include "datatype/timestamp.h"
 
 #include "compat.h"
 
+struct EState;
+struct ExprState;
+struct ModifyTableState;
+struct QueryDesc;
+struct ResultRelInfo;
+
 /* ---------------------------------------------------------------------
- * softdelete.c: settings, hook installation, bypass state
+ * state.c: settings' values and the internal bypasses
  * ---------------------------------------------------------------------
  */
 extern bool sd_include_deleted;
@@ -48,7 +56,37 @@ extern SdExempt sd_exempt_next;
 /* Physical deletes softdelete itself asked for (purge). */
 extern int	sd_erasing_depth;
 
-extern PlannedStmt *sd_call_prev_planner(SD_PLANNER_PARAMS);
+/* restore's statement is next (archive.c, archive_restore.c) */
+extern bool sd_archive_restoring;
+
+/* ---------------------------------------------------------------------
+ * sql.c: SQL text and SPI
+ * ---------------------------------------------------------------------
+ */
+extern char *sd_qualified_name(Oid relid);
+extern void sd_spi_exec(const char *sql, int expected);
+
+/* ---------------------------------------------------------------------
+ * statement.c: what softdelete changes in a started statement
+ * ---------------------------------------------------------------------
+ */
+extern Trigger *sd_trigger_append(struct ResultRelInfo *rri, struct EState *estate,
+								  const char *name, int16 tgtype);
+extern void sd_trigger_remove(struct ResultRelInfo *rri, struct EState *estate,
+							  const char *name);
+extern Oid	sd_guard_function_oid(void);
+typedef enum SdChecks
+{
+	SD_CHECKS_ALL,
+	SD_CHECKS_FLAG,				/* those that read the flag column */
+	SD_CHECKS_VALID				/* those validated (not NOT VALID) */
+} SdChecks;
+extern struct ExprState **sd_prepare_checks(struct ResultRelInfo *rri,
+											struct EState *estate,
+											SdChecks which, AttrNumber flag);
+typedef void (*SdModifyTableFn) (struct ModifyTableState *mt, void *arg);
+extern void sd_foreach_modifytable(struct QueryDesc *qd, SdModifyTableFn fn,
+								   void *arg);
 
 /* ---------------------------------------------------------------------
  * catalog.c: which tables are enabled; the cache and its invalidation
@@ -78,7 +116,7 @@ typedef struct SdTable
 	bool		versions;
 } SdTable;
 
-/* Bumped at every reload of the cache: dependent caches compare it. */
+/* Bumped whenever a cached answer may have changed: dependent caches compare it. */
 extern uint64 sd_catalog_generation;
 
 extern void sd_catalog_init(void);
@@ -95,84 +133,20 @@ extern void sd_catalog_register(Oid relid, SdMode mode, const char *column_name,
 extern void sd_catalog_unregister(Oid relid);
 extern void sd_catalog_rename_column(Oid relid, const char *newname);
 extern void sd_catalog_invalidate(Oid relid);
-
-/* ---------------------------------------------------------------------
- * visibility.c: the query walk that places the filter (planner hook)
- * ---------------------------------------------------------------------
- */
-extern PlannedStmt *sd_planner(SD_PLANNER_PARAMS);
-extern bool sd_needs_fmgr_hook(Oid fn_oid);
-extern void sd_visibility_init(void);
-extern Node *sd_filter_qual(Index rtindex, const SdTable *t);
 extern void sd_require_flag_column(const SdTable *t);
 
 /* ---------------------------------------------------------------------
- * redirect.c: DELETE -> soft delete; the guard against physical deletes
+ * stamp.c: what a soft delete writes, and what a stamp stands for
  * ---------------------------------------------------------------------
  */
 extern Node *sd_now_expr(Oid flag_type);
+extern Expr *sd_stamp_expr(Index rti, const SdTable *t, bool filtered);
 extern TimestampTz sd_round_stamp(TimestampTz ts, int32 typmod);
 extern void sd_stamp_window(TimestampTz stamp, int32 typmod, TimestampTz *lo,
 							TimestampTz *hi);
-extern void sd_redirect_delete(Query *query, const SdTable *t, bool filtered);
-extern void sd_redirect_merge(Query *query, const SdTable *t, bool filtered);
-#define SD_MERGE_DELETE "softdelete: DELETE action"
-extern void sd_check_truncate(List *relids);
-extern Oid	sd_check_alter_table(AlterTableStmt *stmt);
-extern Oid	sd_guard_function_oid(void);
-typedef enum SdChecks
-{
-	SD_CHECKS_ALL,
-	SD_CHECKS_FLAG,				/* those that read the flag column */
-	SD_CHECKS_VALID				/* those validated (not NOT VALID) */
-} SdChecks;
-struct ExprState;
-extern struct ExprState **sd_prepare_checks(struct ResultRelInfo *rri,
-											struct EState *estate,
-											SdChecks which, AttrNumber flag);
-struct QueryDesc;
-extern void sd_redirect_executor_start(struct QueryDesc *qd, int eflags);
 
 /* ---------------------------------------------------------------------
- * archive.c: archive tables, versions, schema sync
- * ---------------------------------------------------------------------
- */
-#define SD_META_COLUMNS 5
-#define SD_ARCHIVE_TRIGGER "softdelete_archive"
-#define SD_VALID_FROM "valid_from"
-
-typedef struct SdSchemaSnapshot SdSchemaSnapshot;
-
-struct QueryDesc;
-extern void sd_archive_executor_start(struct QueryDesc *qd, int eflags);
-extern void sd_archive_executor_finish(struct QueryDesc *qd);
-extern void sd_archive_executor_end(struct QueryDesc *qd);
-extern bool sd_archive_reserved_name(const char *name);
-extern bool sd_archive_looks_like_archive(Oid archive);
-struct ResultRelInfo;
-struct EState;
-extern Trigger *sd_trigger_append(struct ResultRelInfo *rri, struct EState *estate,
-								  const char *name, int16 tgtype);
-extern void sd_trigger_remove(struct ResultRelInfo *rri, struct EState *estate,
-							  const char *name);
-struct ModifyTableState;
-typedef void (*SdModifyTableFn) (struct ModifyTableState *mt, void *arg);
-extern void sd_foreach_modifytable(struct QueryDesc *qd, SdModifyTableFn fn,
-								   void *arg);
-extern List *sd_archive_create_sql(Relation rel, const char *qarchive,
-								   bool exists);
-extern char *sd_archive_index_sql(Relation rel, const char *qarchive);
-extern bool sd_archive_restoring;
-extern SdSchemaSnapshot *sd_archive_before_utility(Node *parsetree,
-												   const char *query_string);
-extern char *sd_added_column_value(Oid relid, AttrNumber attnum);
-extern void sd_archive_add_column_sql(const char *qarchive, const char *name,
-									  const char *type, Oid live, AttrNumber attnum);
-extern char *sd_column_type(Form_pg_attribute att);
-extern void sd_archive_after_utility(SdSchemaSnapshot *before);
-
-/* ---------------------------------------------------------------------
- * fkeys.c: foreign keys that understand soft delete
+ * keys.c: a table's foreign keys (cached), their rules, unique keys
  * ---------------------------------------------------------------------
  */
 typedef struct SdFk
@@ -193,33 +167,140 @@ extern void sd_fkeys_init(void);
 extern List *sd_fk_incoming(Oid relid);
 extern List *sd_fk_outgoing(Relation rel);
 extern bool sd_fk_referenced(Oid relid);
+extern List *sd_fk_referencing_index(Oid relid, Oid index);
 extern void sd_fk_check_rule(const SdFk *fk, SdMode parent_mode,
 							 bool at_enable);
 extern void sd_fk_check_enable(Oid relid, SdMode mode);
-extern List *sd_fk_referencing_index(Oid relid, Oid index);
 extern void sd_fk_check_archive_delete(Oid relid);
-extern void sd_fk_mark_key_updated(Query *query, RangeTblEntry *rte);
-struct ResultRelInfo;
-struct EState;
-extern void sd_fk_lock_result_rel(struct ResultRelInfo *rri,
-								  struct EState *estate, const SdTable *t);
-extern void sd_fk_after_ddl(Node *parsetree);
+extern void sd_unique_keys(Oid relid, const char *colname, bool replace);
 
 /* ---------------------------------------------------------------------
- * functions.c: the SQL-callable functions
+ * triggers.c: the triggers softdelete places on a table tree
  * ---------------------------------------------------------------------
  */
-extern char *sd_qualified_name(Oid relid);
-extern uint64 sd_restore_archive(Oid relid, const SdTable *t, const char *filter);
-extern void sd_spi_exec(const char *sql, int expected);
+#define SD_ARCHIVE_TRIGGER "softdelete_archive"
+#define SD_REF_TRIGGER "softdelete_ref"
+extern List *sd_tree_tables(Oid relid, bool own_only);
 extern void sd_create_triggers(Oid relid, SdMode mode, bool versions,
 							   const char *flag_column);
-extern void sd_guard_new_child(Oid child);
-extern void sd_refuse_archive_table(Oid relid);
+extern void sd_drop_triggers(Oid relid, SdMode mode);
 extern void sd_fk_trigger(Oid rel, const char *flag_column, bool create);
 extern void sd_fk_ensure_triggers(Oid relid);
-#define SD_REF_TRIGGER "softdelete_ref"
 extern void sd_ref_ensure_trigger(Oid relid);
-extern List *sd_tree_tables(Oid relid, bool own_only);
+
+/* ---------------------------------------------------------------------
+ * archive_schema.c: an archive table's shape, and schema changes
+ * ---------------------------------------------------------------------
+ */
+#define SD_META_COLUMNS 5
+#define SD_VALID_FROM "valid_from"
+
+/* Metadata columns of every archive table, in this order. */
+typedef struct SdMetaColumn
+{
+	const char *name;
+	Oid			type;
+	const char *decl;
+} SdMetaColumn;
+extern const SdMetaColumn sd_meta[SD_META_COLUMNS];
+enum
+{
+	SD_META_AT,
+	SD_META_BY,
+	SD_META_OP,
+	SD_META_XID,
+	SD_META_ID
+};
+
+typedef struct SdSchemaSnapshot SdSchemaSnapshot;
+
+extern bool sd_archive_reserved_name(const char *name);
+extern bool sd_archive_looks_like_archive(Oid archive);
+extern char *sd_column_type(Form_pg_attribute att);
+extern List *sd_archive_create_sql(Relation rel, const char *qarchive,
+								   bool exists);
+extern char *sd_archive_index_sql(Relation rel, const char *qarchive);
+extern char *sd_added_column_value(Oid relid, AttrNumber attnum);
+extern void sd_archive_add_column_sql(const char *qarchive, const char *name,
+									  const char *type, Oid live, AttrNumber attnum);
+extern SdSchemaSnapshot *sd_archive_before_utility(Node *parsetree,
+												   const char *query_string);
+extern void sd_archive_after_utility(SdSchemaSnapshot *before);
+
+/* ---------------------------------------------------------------------
+ * archive.c: rows into the archive (the executor's sinks)
+ * ---------------------------------------------------------------------
+ */
+extern void sd_archive_executor_start(struct QueryDesc *qd, int eflags);
+extern void sd_archive_executor_finish(struct QueryDesc *qd);
+extern void sd_archive_executor_end(struct QueryDesc *qd);
+
+/* ---------------------------------------------------------------------
+ * archive_restore.c: rows back out of the archive
+ * ---------------------------------------------------------------------
+ */
+extern uint64 sd_restore_archive(Oid relid, const SdTable *t, const char *filter);
+
+/* ---------------------------------------------------------------------
+ * fkeys.c: foreign keys that understand soft delete
+ * ---------------------------------------------------------------------
+ */
+extern void sd_fk_mark_key_updated(Query *query, RangeTblEntry *rte);
+extern void sd_fk_lock_result_rel(struct ResultRelInfo *rri,
+								  struct EState *estate, const SdTable *t);
+
+/* ---------------------------------------------------------------------
+ * redirect.c: DELETE into a soft delete; the guard against physical ones
+ * ---------------------------------------------------------------------
+ */
+#define SD_MERGE_DELETE "softdelete: DELETE action"
+extern void sd_redirect_delete(Query *query, const SdTable *t, bool filtered);
+extern void sd_redirect_merge(Query *query, const SdTable *t, bool filtered);
+extern void sd_check_truncate(List *relids);
+extern void sd_redirect_executor_start(struct QueryDesc *qd, int eflags);
+
+/* ---------------------------------------------------------------------
+ * visibility.c: where the filter goes (the planner hook's walk)
+ * ---------------------------------------------------------------------
+ */
+extern Node *sd_filter_qual(Index rtindex, const SdTable *t);
+extern bool sd_visibility_rewrite(Query *parse);
+
+/* ---------------------------------------------------------------------
+ * inlining.c: SQL functions the planner would inline
+ * ---------------------------------------------------------------------
+ */
+extern void sd_inlining_init(void);
+extern bool sd_needs_fmgr_hook(Oid fn_oid);
+
+/* ---------------------------------------------------------------------
+ * ddl.c: what DDL does to enabled tables
+ * ---------------------------------------------------------------------
+ */
+
+/* What a utility statement must be followed by (sd_ddl_before fills it). */
+typedef struct SdUtility
+{
+	bool		bypass;			/* run it unfiltered */
+	Oid			renamed_rel;	/* flag column renamed ... */
+	char	   *renamed_to;		/* ... to this */
+	Oid			retyped;		/* flag column's type changed */
+	SdSchemaSnapshot *archive_before;	/* an archive-mode table altered */
+} SdUtility;
+
+extern void sd_ddl_before(Node *parsetree, const char *query_string,
+						  SdUtility *u);
+extern void sd_ddl_after(Node *parsetree, SdUtility *u);
+extern void sd_refuse_archive_table(Oid relid);
+
+/* ---------------------------------------------------------------------
+ * functions.c: the SQL-callable functions (the API)
+ * ---------------------------------------------------------------------
+ */
+
+/* ---------------------------------------------------------------------
+ * softdelete.c: _PG_init, settings, hook entry points
+ * ---------------------------------------------------------------------
+ */
 
 #endif							/* SOFTDELETE_H */

@@ -1,0 +1,485 @@
+/*-------------------------------------------------------------------------
+ *
+ * ddl.c
+ *		What DDL does to enabled tables, for the ProcessUtility hook and the
+ *		sql_drop event trigger: TRUNCATE refused, ALTER TABLE on a flag column
+ *		refused or followed (its type, its name), foreign-key validation left
+ *		unfiltered, archives that follow their table's schema, partitions and
+ *		children that join later given their triggers, new foreign keys given
+ *		theirs, and dropped tables forgotten (their archives kept).
+ *
+ * Calls: archive_schema.c, catalog.c, keys.c, redirect.c (the TRUNCATE check),
+ * sql.c, state.c, triggers.c.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/catalog.h"
+#include "catalog/dependency.h"
+#include "catalog/namespace.h"
+#include "catalog/partition.h"
+#include "catalog/pg_attribute.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_depend.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_operator.h"
+#include "catalog/pg_trigger.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "commands/event_trigger.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "lib/ilist.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/parsenodes.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/planner.h"
+#include "parser/parse_coerce.h"
+#include "parser/parse_func.h"
+#include "parser/parse_type.h"
+#include "parser/parser.h"
+#include "parser/parsetree.h"
+#include "tcop/utility.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/partcache.h"
+#include "utils/plancache.h"
+#include "utils/rel.h"
+#include "utils/ruleutils.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+
+#include "softdelete.h"
+
+static void sd_guard_new_child(Oid child);
+PG_FUNCTION_INFO_V1(softdelete_on_drop);
+
+/*
+ * The flag column must stay a nullable timestamp while the table is enabled:
+ * dropping it would bring every deleted row back, another type would break
+ * DELETE, NOT NULL would break restore.  Refuse those ALTER TABLE commands.
+ * Returns the enabled table whose flag column changes between timestamp
+ * and timestamptz (or InvalidOid).
+ */
+static Oid
+sd_check_alter_table(AlterTableStmt *stmt)
+{
+	ListCell   *lc;
+	Oid			relid = InvalidOid;
+	Oid			retyped = InvalidOid;
+	SdTable		t;
+
+	if (!sd_catalog_any_enabled() || stmt->relation == NULL)
+		return InvalidOid;
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+		const char *why;
+
+		switch (cmd->subtype)
+		{
+			case AT_DropColumn:
+				why = "Dropping it would bring every deleted row back.";
+				break;
+			case AT_SetNotNull:
+				why = "NULL marks a live row: the flag column must stay nullable.";
+				break;
+			case AT_AlterColumnType:
+				{
+					ColumnDef  *def = castNode(ColumnDef, cmd->def);
+					Oid			typid = typenameTypeId(NULL, def->typeName);
+
+					if (typid == TIMESTAMPTZOID || typid == TIMESTAMPOID)
+					{
+						/* allowed: the caller re-creates softdelete_fk */
+						if (cmd->name != NULL && !OidIsValid(relid))
+							relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+						if (cmd->name != NULL && OidIsValid(relid) &&
+							sd_catalog_lookup(relid, &t) &&
+							t.mode == SD_MODE_FLAG && t.root == relid &&
+							strcmp(cmd->name, NameStr(t.column_name)) == 0)
+							retyped = relid;
+						continue;
+					}
+					why = "The flag column must be of type timestamptz or timestamp.";
+				}
+				break;
+			default:
+				continue;
+		}
+		if (cmd->name == NULL)
+			continue;
+		if (!OidIsValid(relid))
+			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+		if (OidIsValid(relid) && sd_catalog_lookup(relid, &t) &&
+			t.mode == SD_MODE_FLAG &&
+			strcmp(cmd->name, NameStr(t.column_name)) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+					 errmsg("cannot change column \"%s\" of table \"%s\": it is the soft-delete flag column",
+							cmd->name, get_rel_name(relid)),
+					 errdetail("%s", why),
+					 errhint("Call softdelete.disable() first.")));
+	}
+	return retyped;
+}
+
+/*
+ * Does this ALTER TABLE validate foreign keys (RI_Initial_Check plans an
+ * outer join over both tables without the flag that marks RI queries)?
+ */
+static bool
+sd_alter_validates_fkeys(AlterTableStmt *stmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+
+		switch (cmd->subtype)
+		{
+			case AT_AddConstraint:
+			case AT_ReAddConstraint:
+			case AT_ValidateConstraint:
+			case AT_AttachPartition:
+			SD_CASE_AT_RECURSING_CONSTRAINT
+				return true;
+			default:
+				break;
+		}
+	}
+	return false;
+}
+
+/*
+ * A table that has just become a partition or inheritance child of an
+ * enabled table (CREATE TABLE ... INHERITS / PARTITION OF, ALTER TABLE ...
+ * INHERIT / ATTACH PARTITION) gets its triggers (functions.c).
+ */
+static void
+sd_after_inherit(Node *parsetree)
+{
+	RangeVar   *child = NULL;
+
+	if (IsA(parsetree, CreateStmt))
+	{
+		CreateStmt *stmt = (CreateStmt *) parsetree;
+
+		if (stmt->inhRelations != NIL)
+			child = stmt->relation;
+	}
+	else if (IsA(parsetree, AlterTableStmt))
+	{
+		AlterTableStmt *stmt = (AlterTableStmt *) parsetree;
+		ListCell   *lc;
+
+		foreach(lc, stmt->cmds)
+		{
+			AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+
+			if (cmd->subtype == AT_AddInherit)
+				child = stmt->relation;
+			else if (cmd->subtype == AT_AttachPartition)
+				child = castNode(PartitionCmd, cmd->def)->name;
+		}
+	}
+	if (child != NULL)
+		sd_guard_new_child(RangeVarGetRelid(child, NoLock, true));
+}
+
+/*
+ * ProcessUtility hook:
+ * - TRUNCATE of an enabled table is refused unless hard_delete is on;
+ * - foreign-key validation in ALTER TABLE and pg_dump's data cursor run
+ *   unfiltered (they must see every row);
+ * - renaming a flag column follows in the registry;
+ * - ALTER TABLE and RENAME of an archive-mode table are applied to its
+ *   archive (archive.c).
+ */
+/*
+ * ALTER TYPE of a flag column: the WHEN clause of softdelete_fk names it,
+ * so the triggers go before and come back after.
+ */
+static void
+sd_retype_flag(Oid relid, bool after)
+{
+	SdTable		t;
+	ListCell   *lc;
+
+	if (!sd_catalog_lookup(relid, &t))
+		return;
+	SPI_connect();
+	if (after)
+		sd_fk_ensure_triggers(relid);
+	else
+		foreach(lc, sd_tree_tables(relid, false))
+			sd_fk_trigger(lfirst_oid(lc), NULL, false);
+	SPI_finish();
+}
+
+/*
+ * An archive table holds the deleted rows of its table: enabling it (or
+ * making it a partition or child of an enabled table) would hide them from
+ * restore, and turn purge and restore's own deletes into soft deletes.
+ */
+void
+sd_refuse_archive_table(Oid relid)
+{
+	Oid			live = sd_catalog_archive_of(relid);
+
+	if (OidIsValid(live))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("cannot enable soft delete on \"%s\": it is the archive table of \"%s\"",
+						get_rel_name(relid), get_rel_name(live)),
+				 errdetail("Its rows are the deleted rows of \"%s\".", get_rel_name(live)),
+				 errhint("Read them in the archive table, bring them back with softdelete.restore('%s'), erase them with softdelete.purge('%s').",
+						 get_rel_name(live), get_rel_name(live))));
+}
+
+/*
+ * After CREATE TABLE ... INHERITS / PARTITION OF, ALTER TABLE ... INHERIT /
+ * ATTACH PARTITION: a new child of an enabled table gets the triggers too.
+ */
+static void
+sd_guard_new_child(Oid child)
+{
+	SdTable		t;
+	ListCell   *lc;
+
+	if (!OidIsValid(child))
+		return;
+	/*
+	 * Caches here and in other sessions may remember the table as not
+	 * enabled: make them all look again, and see the new pg_inherits row.
+	 */
+	sd_catalog_invalidate(child);
+	CommandCounterIncrement();
+	if (!sd_catalog_lookup(child, &t) || t.root == child)
+		return;
+	foreach(lc, find_all_inheritors(child, NoLock, NULL))
+		sd_refuse_archive_table(lfirst_oid(lc));
+	SPI_connect();
+	sd_create_triggers(child, t.mode, t.versions, NameStr(t.column_name));
+	sd_fk_ensure_triggers(t.root);
+	SPI_finish();
+}
+
+/*
+ * After CREATE TABLE or ALTER TABLE: a new foreign key that references a
+ * flag-mode table, or one of a flag-mode table, needs softdelete_fk on both.
+ */
+static void
+sd_fk_after_ddl(Node *parsetree)
+{
+	RangeVar   *rv = NULL;
+	Oid			relid;
+	Relation	rel;
+	List	   *targets = NIL;
+	ListCell   *lc;
+
+	if (IsA(parsetree, CreateStmt))
+		rv = ((CreateStmt *) parsetree)->relation;
+	else if (IsA(parsetree, AlterTableStmt))
+		rv = ((AlterTableStmt *) parsetree)->relation;
+	if (rv == NULL || !sd_catalog_any_flag())
+		return;
+	relid = RangeVarGetRelid(rv, NoLock, true);
+	if (!OidIsValid(relid))
+		return;
+	rel = try_relation_open(relid, AccessShareLock);
+	if (rel == NULL)
+		return;
+	foreach(lc, sd_fk_outgoing(rel))
+	{
+		ForeignKeyCacheInfo *info = lfirst(lc);
+		SdTable		pt;
+
+		if (sd_catalog_lookup(info->confrelid, &pt) && pt.mode == SD_MODE_FLAG)
+			targets = list_append_unique_oid(list_append_unique_oid(targets, pt.root),
+											 relid);
+	}
+	relation_close(rel, AccessShareLock);
+	SPI_connect();
+	foreach(lc, targets)
+		sd_fk_ensure_triggers(lfirst_oid(lc));
+	sd_ref_ensure_trigger(relid);
+	SPI_finish();
+}
+/*
+ * Before a utility statement runs: refuse what would destroy rows or break
+ * a flag column, and note what must follow afterwards (in *u).
+ */
+void
+sd_ddl_before(Node *parsetree, const char *query_string, SdUtility *u)
+{
+	memset(u, 0, sizeof(SdUtility));
+	if (IsA(parsetree, TruncateStmt) && !sd_hard_delete &&
+		sd_catalog_any_enabled())
+	{
+		TruncateStmt *stmt = (TruncateStmt *) parsetree;
+		List	   *relids = NIL;
+		ListCell   *lc;
+
+		foreach(lc, stmt->relations)
+		{
+			Oid			relid = RangeVarGetRelid(lfirst_node(RangeVar, lc),
+												 NoLock, true);
+
+			if (OidIsValid(relid))
+				relids = lappend_oid(relids, relid);
+		}
+		sd_check_truncate(relids);
+	}
+	else if (IsA(parsetree, AlterTableStmt))
+	{
+		AlterTableStmt *stmt = (AlterTableStmt *) parsetree;
+
+		u->retyped = sd_check_alter_table(stmt);
+		u->bypass = sd_alter_validates_fkeys(stmt);
+		if (OidIsValid(u->retyped))
+			sd_retype_flag(u->retyped, false);
+	}
+	else if (IsA(parsetree, DeclareCursorStmt))
+	{
+		/* pg_dump --inserts reads every table through this cursor */
+		DeclareCursorStmt *stmt = (DeclareCursorStmt *) parsetree;
+
+		u->bypass = (stmt->portalname != NULL &&
+					 strcmp(stmt->portalname, "_pg_dump_cursor") == 0);
+	}
+	else if (IsA(parsetree, RenameStmt) && sd_catalog_any_enabled())
+	{
+		RenameStmt *stmt = (RenameStmt *) parsetree;
+		SdTable		t;
+
+		if (stmt->renameType == OBJECT_COLUMN && stmt->relation != NULL)
+		{
+			Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+
+			if (OidIsValid(relid) && sd_catalog_lookup(relid, &t) &&
+				t.root == relid && t.mode == SD_MODE_FLAG &&
+				strcmp(stmt->subname, NameStr(t.column_name)) == 0)
+			{
+				u->renamed_rel = relid;
+				u->renamed_to = stmt->newname;
+			}
+		}
+	}
+
+	if (IsA(parsetree, AlterTableStmt) || IsA(parsetree, RenameStmt))
+		u->archive_before = sd_archive_before_utility(parsetree, query_string);
+}
+
+/* After it ran: follow what it changed. */
+void
+sd_ddl_after(Node *parsetree, SdUtility *u)
+{
+	if (OidIsValid(u->renamed_rel))
+		sd_catalog_rename_column(u->renamed_rel, u->renamed_to);
+	if (OidIsValid(u->retyped))
+		sd_retype_flag(u->retyped, true);
+	if (u->archive_before != NULL)
+		sd_archive_after_utility(u->archive_before);
+	if (sd_catalog_any_enabled())
+	{
+		sd_after_inherit(parsetree);
+		sd_fk_after_ddl(parsetree);
+	}
+}
+
+
+/* sql_drop event trigger: forget the registrations of dropped tables. */
+Datum
+softdelete_on_drop(PG_FUNCTION_ARGS)
+{
+	uint64		i;
+	List	   *dropped = NIL;
+	ListCell   *lc;
+	MemoryContext outer;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("softdelete.on_drop() can only be called as an event trigger")));
+	if (!sd_catalog_any_enabled())
+		PG_RETURN_VOID();
+
+	/* The list must outlive SPI's memory, which SPI_finish frees. */
+	outer = CurrentMemoryContext;
+	SPI_connect();
+	sd_spi_exec("SELECT objid FROM pg_catalog.pg_event_trigger_dropped_objects() "
+				"WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass "
+				"AND objsubid = 0 AND object_type = 'table'",
+				SPI_OK_SELECT);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[i],
+									  SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+		{
+			MemoryContext spicxt = MemoryContextSwitchTo(outer);
+
+			dropped = lappend_oid(dropped, DatumGetObjectId(d));
+			MemoryContextSwitchTo(spicxt);
+		}
+	}
+	SPI_finish();
+
+	/*
+	 * An archive table holds the only copy of its rows: dropping it alone,
+	 * while its table is enabled, is refused.  Dropped together with its
+	 * table (DROP SCHEMA ... CASCADE), it goes.
+	 */
+	foreach(lc, dropped)
+	{
+		Oid			live = sd_catalog_archive_of(lfirst_oid(lc));
+
+		if (OidIsValid(live) && !list_member_oid(dropped, live))
+			ereport(ERROR,
+					(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+					 errmsg("cannot drop archive table of \"%s\": archive mode is enabled on it",
+							get_rel_name(live)),
+					 errdetail("The archive table holds the only copy of the deleted rows."),
+					 errhint("Call softdelete.disable() on the table first.")));
+	}
+
+	foreach(lc, dropped)
+	{
+		Oid			relid = lfirst_oid(lc);
+		SdTable		t;
+
+		if (sd_catalog_lookup(relid, &t) && t.root == relid &&
+			t.mode == SD_MODE_ARCHIVE && !list_member_oid(dropped, t.archive) &&
+			get_rel_name(t.archive) != NULL)
+			ereport(NOTICE,
+					(errmsg("archive table %s is kept", sd_qualified_name(t.archive))));
+		sd_catalog_unregister(relid);
+	}
+	PG_RETURN_VOID();
+}
