@@ -53,7 +53,7 @@ if [ -z "${PG_MAJOR:-}" ] || [ "$PG_MAJOR" = 15 ]; then
 	mkdir -p "$work/tree"
 	tar --exclude=./tmp --exclude=./.git -cf - . | tar -C "$work/tree" -xf -
 	chown -R postgres: "$work" 2>/dev/null || true
-	for suite in ${SD_SUITES:-regresscheck isolationcheck tapcheck clientcheck fuzzcheck}; do
+	for suite in ${SD_SUITES:-layercheck regresscheck isolationcheck tapcheck clientcheck fuzzcheck}; do
 		echo "=== $suite"
 		if ! run_as_pg make -s -C "$work/tree" "$suite" "${vars[@]}"; then
 			failed+=("$suite")
