@@ -1,4 +1,4 @@
-/* softdelete--1.0.sql: reversible deletes, transparent to every query */
+/* softdelete--1.1.sql: reversible deletes, transparent to every query */
 
 \echo Use "CREATE EXTENSION softdelete" to load this file. \quit
 

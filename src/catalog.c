@@ -169,24 +169,52 @@ sd_catalog_registry_relid(bool missing_ok)
 	return relid;
 }
 
-/* Fill the flag column's number and type, as seen in relation relid. */
+/*
+ * Fill the flag column's number, type and nullability, as seen in relation
+ * relid.
+ */
 static void
 sd_resolve_flag_column(SdTable *t, Oid relid)
 {
-	Oid			collid;
+	HeapTuple	tup;
 
 	t->relid = relid;
 	t->flag_attno = InvalidAttrNumber;
 	t->flag_type = InvalidOid;
 	t->flag_typmod = -1;
+	t->flag_notnull = false;
 	if (t->mode != SD_MODE_FLAG)
 		return;
-	t->flag_attno = get_attnum(relid, NameStr(t->column_name));
-	if (t->flag_attno > 0)
-		get_atttypetypmodcoll(relid, t->flag_attno, &t->flag_type,
-							  &t->flag_typmod, &collid);
-	else
-		t->flag_attno = InvalidAttrNumber;
+	tup = SearchSysCacheAttName(relid, NameStr(t->column_name));
+	if (!HeapTupleIsValid(tup))
+		return;
+	{
+		Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
+
+		if (att->attnum > 0)
+		{
+			t->flag_attno = att->attnum;
+			t->flag_type = att->atttypid;
+			t->flag_typmod = att->atttypmod;
+			t->flag_notnull = sd_att_proven_not_null(relid, att->attnum,
+													 att->attnotnull);
+		}
+	}
+	ReleaseSysCache(tup);
+}
+
+/*
+ * What the flag column colname of table relid is, before (or without) a
+ * registration: for enable and the statements it prepares.
+ */
+void
+sd_flag_describe(Oid relid, const char *colname, SdTable *t)
+{
+	memset(t, 0, sizeof(SdTable));
+	t->root = relid;
+	t->mode = SD_MODE_FLAG;
+	namestrcpy(&t->column_name, colname);
+	sd_resolve_flag_column(t, relid);
 }
 
 /* Decode one registry row. */

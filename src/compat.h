@@ -329,4 +329,31 @@ sd_merge_action_states(ResultRelInfo *rri)
  */
 #define SD_CORE_RI_CHECK_SKIPS_PLANNER (PG_VERSION_NUM >= 190000)
 
+/*
+ * Is column attno of relid NOT NULL, proven for every row?  18 on, a NOT
+ * NULL constraint can be NOT VALID (attnotnull is set, old rows may still
+ * hold NULLs): only a validated one counts.
+ */
+#if PG_VERSION_NUM >= 180000
+#include "access/htup_details.h"
+#include "catalog/pg_constraint.h"
+static inline bool
+sd_att_proven_not_null(Oid relid, AttrNumber attno, bool attnotnull)
+{
+	HeapTuple	tup;
+	bool		valid;
+
+	if (!attnotnull)
+		return false;
+	tup = findNotNullConstraintAttnum(relid, attno);
+	if (!HeapTupleIsValid(tup))
+		return false;
+	valid = ((Form_pg_constraint) GETSTRUCT(tup))->convalidated;
+	heap_freetuple(tup);
+	return valid;
+}
+#else
+#define sd_att_proven_not_null(relid, attno, attnotnull) (attnotnull)
+#endif
+
 #endif							/* SOFTDELETE_COMPAT_H */

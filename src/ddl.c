@@ -104,14 +104,26 @@ sd_check_alter_table(AlterTableStmt *stmt)
 				why = "Dropping it would bring every deleted row back.";
 				break;
 			case AT_SetNotNull:
+				/* a boolean flag may be NOT NULL: false marks a live row */
+				if (cmd->name != NULL && !OidIsValid(relid))
+					relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+				if (OidIsValid(relid) && sd_catalog_lookup(relid, &t) &&
+					SD_FLAG_IS_BOOL(&t))
+					continue;
 				why = "NULL marks a live row: the flag column must stay nullable.";
 				break;
 			case AT_AlterColumnType:
 				{
 					ColumnDef  *def = castNode(ColumnDef, cmd->def);
 					Oid			typid = typenameTypeId(NULL, def->typeName);
+					bool		was_bool;
 
-					if (typid == TIMESTAMPTZOID || typid == TIMESTAMPOID)
+					if (cmd->name != NULL && !OidIsValid(relid))
+						relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+					was_bool = OidIsValid(relid) && sd_catalog_lookup(relid, &t) &&
+						SD_FLAG_IS_BOOL(&t);
+					if (was_bool ? typid == BOOLOID :
+						(typid == TIMESTAMPTZOID || typid == TIMESTAMPOID))
 					{
 						/* allowed: the caller re-creates softdelete_fk */
 						if (cmd->name != NULL && !OidIsValid(relid))
@@ -123,7 +135,9 @@ sd_check_alter_table(AlterTableStmt *stmt)
 							retyped = relid;
 						continue;
 					}
-					why = "The flag column must be of type timestamptz or timestamp.";
+					why = was_bool ?
+						"A boolean flag column stays boolean." :
+						"A timestamp flag column must stay of type timestamptz or timestamp.";
 				}
 				break;
 			default:

@@ -384,15 +384,23 @@ sd_fk_on_restore(Relation rel, const SdTable *t, HeapTuple oldtuple,
 {
 	Oid			relid = RelationGetRelid(rel);
 	Datum		stamp;
-	TimestampTz lo,
-				hi;
+	TimestampTz lo = 0,
+				hi = 0;
 	bool		isnull;
+	bool		timed = !SD_FLAG_IS_BOOL(t);
 	ListCell   *lc;
 
-	stamp = heap_getattr(oldtuple, t->flag_attno, RelationGetDescr(rel), &isnull);
-	Assert(!isnull);
-	/* the instants at which a transaction could have stamped it */
-	sd_stamp_window(DatumGetTimestampTz(stamp), t->flag_typmod, &lo, &hi);
+	/*
+	 * The instants at which a transaction could have stamped it.  A boolean
+	 * flag carries none: every deleted row that references it comes back.
+	 */
+	if (timed)
+	{
+		stamp = heap_getattr(oldtuple, t->flag_attno, RelationGetDescr(rel),
+							 &isnull);
+		Assert(!isnull);
+		sd_stamp_window(DatumGetTimestampTz(stamp), t->flag_typmod, &lo, &hi);
+	}
 	foreach(lc, sd_fk_incoming(relid))
 	{
 		SdFk	   *fk = lfirst(lc);
@@ -415,25 +423,38 @@ sd_fk_on_restore(Relation rel, const SdTable *t, HeapTuple oldtuple,
 			/*
 			 * The rows this cascade stamped: the same key, and a stamp that
 			 * the instant of the parent's stamp gives in the child's column
-			 * (its own type and number of fractional digits).
+			 * (its own type and number of fractional digits).  When either
+			 * flag is a boolean, the deleted rows with the same key.
 			 */
+			const char *col = quote_identifier(NameStr(ct.column_name));
+			char	   *volatile sql;
+			bool		by_stamp = timed && !SD_FLAG_IS_BOOL(&ct);
+			const int	nargs = fk->nkeys + (by_stamp ? 2 : 0);
+
 			quals = sd_fk_quals(fk->child, fk->nkeys, fk->child_att, "x.");
-			values[fk->nkeys] = TimestampTzGetDatum(sd_round_stamp(lo, ct.flag_typmod));
-			values[fk->nkeys + 1] = TimestampTzGetDatum(sd_round_stamp(hi, ct.flag_typmod));
-			types[fk->nkeys] = types[fk->nkeys + 1] = ct.flag_type;
+			if (by_stamp)
+			{
+				values[fk->nkeys] = TimestampTzGetDatum(sd_round_stamp(lo, ct.flag_typmod));
+				values[fk->nkeys + 1] = TimestampTzGetDatum(sd_round_stamp(hi, ct.flag_typmod));
+				types[fk->nkeys] = types[fk->nkeys + 1] = ct.flag_type;
+				sql = psprintf("UPDATE %s x SET %s = NULL WHERE %s AND x.%s OPERATOR(pg_catalog.>=) $%d AND x.%s OPERATOR(pg_catalog.<=) $%d",
+							   sd_fk_target(fk->child), col,
+							   quals, col, fk->nkeys + 1,
+							   col, fk->nkeys + 2);
+			}
+			else
+				sql = psprintf("UPDATE %s x SET %s = %s WHERE %s AND %s",
+							   sd_fk_target(fk->child), col,
+							   sd_flag_live_value(&ct), quals,
+							   sd_flag_sql(psprintf("x.%s", col), &ct, true));
 			sd_exempt_next = SD_EXEMPT_FILTER;
 			saved = sd_fk_restoring;
 			sd_fk_restoring = fk->conoid;
 			PG_TRY();
 			{
 				int			rc;
-				const char *col = quote_identifier(NameStr(ct.column_name));
 
-				rc = SPI_execute_with_args(psprintf("UPDATE %s x SET %s = NULL WHERE %s AND x.%s OPERATOR(pg_catalog.>=) $%d AND x.%s OPERATOR(pg_catalog.<=) $%d",
-													sd_fk_target(fk->child), col,
-													quals, col, fk->nkeys + 1,
-													col, fk->nkeys + 2),
-										   fk->nkeys + 2, types, values, NULL,
+				rc = SPI_execute_with_args(sql, nargs, types, values, NULL,
 										   false, 0);
 				if (rc != SPI_OK_UPDATE)
 					elog(ERROR, "softdelete: restore cascade failed: %s",
@@ -454,14 +475,16 @@ sd_fk_on_restore(Relation rel, const SdTable *t, HeapTuple oldtuple,
 
 			initStringInfo(&filter);
 			for (i = 0; i < fk->nkeys; i++)
-				appendStringInfo(&filter, "%s OPERATOR(pg_catalog.=) %s AND ",
+				appendStringInfo(&filter, "%s%s OPERATOR(pg_catalog.=) %s",
+								 i > 0 ? " AND " : "",
 								 quote_identifier(get_attname(fk->child,
 															  fk->child_att[i],
 															  false)),
 								 sd_fk_literal(values[i], types[i], -1));
-			appendStringInfo(&filter, "archived_at OPERATOR(pg_catalog.>=) %s AND archived_at OPERATOR(pg_catalog.<=) %s",
-							 sd_fk_literal(TimestampTzGetDatum(lo), TIMESTAMPTZOID, -1),
-							 sd_fk_literal(TimestampTzGetDatum(hi), TIMESTAMPTZOID, -1));
+			if (timed)
+				appendStringInfo(&filter, " AND archived_at OPERATOR(pg_catalog.>=) %s AND archived_at OPERATOR(pg_catalog.<=) %s",
+								 sd_fk_literal(TimestampTzGetDatum(lo), TIMESTAMPTZOID, -1),
+								 sd_fk_literal(TimestampTzGetDatum(hi), TIMESTAMPTZOID, -1));
 			sd_restore_archive(fk->child, &ct, filter.data);
 		}
 		SetUserIdAndSecContext(save_userid, save_sec);
@@ -594,8 +617,8 @@ softdelete_fk(PG_FUNCTION_ARGS)
 		/* a deleted row may reference a deleted one: its delete cascaded */
 		if (sd_catalog_lookup(RelationGetRelid(rel), &t) &&
 			t.mode == SD_MODE_FLAG && t.flag_attno != InvalidAttrNumber &&
-			!heap_attisnull(isnew ? trigdata->tg_trigtuple : trigdata->tg_newtuple,
-							t.flag_attno, RelationGetDescr(rel)))
+			sd_flag_deleted(isnew ? trigdata->tg_trigtuple : trigdata->tg_newtuple,
+							RelationGetDescr(rel), &t))
 			return PointerGetDatum(NULL);
 		/* deleted rows do not exist for the check, whatever the session set */
 		SPI_connect();
@@ -616,10 +639,10 @@ softdelete_fk(PG_FUNCTION_ARGS)
 		t.mode != SD_MODE_FLAG || t.flag_attno == InvalidAttrNumber)
 		return PointerGetDatum(NULL);
 
-	was_deleted = !heap_attisnull(trigdata->tg_trigtuple, t.flag_attno,
-								  RelationGetDescr(rel));
-	is_deleted = !heap_attisnull(trigdata->tg_newtuple, t.flag_attno,
-								 RelationGetDescr(rel));
+	was_deleted = sd_flag_deleted(trigdata->tg_trigtuple, RelationGetDescr(rel),
+								  &t);
+	is_deleted = sd_flag_deleted(trigdata->tg_newtuple, RelationGetDescr(rel),
+								 &t);
 	if (was_deleted == is_deleted)
 		return PointerGetDatum(NULL);
 	/* Nothing to do: a cheap test before any set-up, once per row. */

@@ -194,19 +194,25 @@ softdelete_enable(PG_FUNCTION_ARGS)
 					 errmsg("cannot use system column \"%s\" as the soft-delete flag",
 							colname)));
 		att = TupleDescAttr(RelationGetDescr(rel), attno - 1);
-		if (att->atttypid != TIMESTAMPTZOID && att->atttypid != TIMESTAMPOID)
+		if (!sd_flag_type_ok(att->atttypid))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("column \"%s\" of table \"%s\" has type %s",
 							colname, RelationGetRelationName(rel),
 							format_type_be(att->atttypid)),
-					 errdetail("The soft-delete flag column must be of type timestamptz or timestamp.")));
-		if (att->attgenerated || att->attnotnull)
+					 errdetail("The soft-delete flag column must be of type timestamptz, timestamp or boolean.")));
+		if (att->attgenerated)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_COLUMN_DEFINITION),
 					 errmsg("column \"%s\" of table \"%s\" cannot be the soft-delete flag",
 							colname, RelationGetRelationName(rel)),
-					 errdetail("The flag column must be an ordinary nullable column: NULL means live.")));
+					 errdetail("The flag column must be an ordinary column: a generated one cannot be set by DELETE.")));
+		if (att->attnotnull && att->atttypid != BOOLOID)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_COLUMN_DEFINITION),
+					 errmsg("column \"%s\" of table \"%s\" cannot be the soft-delete flag",
+							colname, RelationGetRelationName(rel)),
+					 errdetail("A timestamp flag column must be nullable: NULL means live.")));
 	}
 
 	/* Keep the lock; ALTER TABLE needs the relation closed. */
@@ -552,8 +558,9 @@ softdelete_restore(PG_FUNCTION_ARGS)
 		PG_RETURN_INT64((int64) sd_restore_archive(relid, &t, filter));
 
 	col = quote_identifier(NameStr(t.column_name));
-	sql = psprintf("UPDATE %s SET %s = NULL WHERE %s IS NOT NULL",
-				   sd_qualified_name(relid), col, col);
+	sql = psprintf("UPDATE %s SET %s = %s WHERE %s",
+				   sd_qualified_name(relid), col, sd_flag_live_value(&t),
+				   sd_flag_sql(col, &t, true));
 	if (filter != NULL)
 		sql = psprintf("%s AND (%s)", sql, filter);
 
@@ -620,13 +627,32 @@ softdelete_purge(PG_FUNCTION_ARGS)
 		PG_RETURN_INT64((int64) processed);
 	}
 
-	/*
-	 * A row goes when the latest instant its stamp could stand for is
-	 * older_than ago: a column with fewer fractional digits rounds the
-	 * instant (up to half a unit earlier or later).  A timestamp (without
-	 * time zone) flag holds UTC (redirect.c).
-	 */
+	/* a boolean carries no time: every deleted row, or a refusal */
+	if (SD_FLAG_IS_BOOL(&t))
 	{
+		if (DatumGetBool(DirectFunctionCall2(interval_gt,
+											 IntervalPGetDatum(older_than),
+											 IntervalPGetDatum(&zero))))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("table \"%s\" has a boolean flag column: its rows carry no time of deletion",
+							get_rel_name(relid)),
+					 errdetail("older_than cannot be told for flag column \"%s\".",
+							   NameStr(t.column_name)),
+					 errhint("Call softdelete.purge('%s') to erase every deleted row, or purge with a filter by hand under softdelete.hard_delete.",
+							 get_rel_name(relid))));
+		col = quote_identifier(NameStr(t.column_name));
+		sql = psprintf("DELETE FROM %s WHERE %s",
+					   sd_qualified_name(relid), sd_flag_sql(col, &t, true));
+	}
+	else
+	{
+		/*
+		 * A row goes when the latest instant its stamp could stand for is
+		 * older_than ago: a column with fewer fractional digits rounds the
+		 * instant (up to half a unit earlier or later).  A timestamp
+		 * (without time zone) flag holds UTC (redirect.c).
+		 */
 		TimestampTz lo,
 					hi;
 		char	   *bound;

@@ -434,7 +434,7 @@ sd_fk_check_archive_delete(Oid relid)
  * rows, so a new row cannot take them.  Report each one; with replace, make
  * each one that no foreign key needs (and that is not deferrable) a unique
  * index over live rows: same name, same definition, "WHERE flag IS NULL"
- * added.  Indexes whose predicate already names the flag column are left.
+ * (what the filter says for the flag: sd_flag_qual) added.  Indexes whose predicate already names the flag column are left.
  */
 void
 sd_unique_keys(Oid relid, const char *colname, bool replace)
@@ -443,6 +443,9 @@ sd_unique_keys(Oid relid, const char *colname, bool replace)
 	List	   *sql = NIL;
 	ListCell   *lc;
 	AttrNumber	flag = get_attnum(relid, colname);
+	SdTable		t;
+
+	sd_flag_describe(relid, colname, &t);
 
 	foreach(lc, RelationGetIndexList(rel))
 	{
@@ -498,9 +501,10 @@ sd_unique_keys(Oid relid, const char *colname, bool replace)
 						  psprintf("DROP INDEX %s",
 								   quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
 															  name)));
-			sql = lappend(sql, psprintf("%s %s (%s IS NULL)", def,
+			sql = lappend(sql, psprintf("%s %s (%s)", def,
 										strstr(def, " WHERE ") ? "AND" : "WHERE",
-										quote_identifier(colname)));
+										sd_flag_sql(quote_identifier(colname),
+													&t, false)));
 			ereport(NOTICE,
 					(errmsg("%s \"%s\" of table \"%s\" is now a unique index over live rows",
 							what, name, RelationGetRelationName(rel))));

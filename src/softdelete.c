@@ -51,11 +51,28 @@ static void sd_ExecutorFinish(QueryDesc *queryDesc);
 static void sd_ExecutorEnd(QueryDesc *queryDesc);
 
 /*
+ * softdelete.include_deleted's values: off, on and only, and the spellings
+ * of a boolean that it accepted before it had a third value (hidden).
+ */
+static const struct config_enum_entry sd_include_options[] = {
+	{"off", SD_INCLUDE_OFF, false},
+	{"on", SD_INCLUDE_ON, false},
+	{"only", SD_INCLUDE_ONLY, false},
+	{"false", SD_INCLUDE_OFF, true},
+	{"true", SD_INCLUDE_ON, true},
+	{"no", SD_INCLUDE_OFF, true},
+	{"yes", SD_INCLUDE_ON, true},
+	{"0", SD_INCLUDE_OFF, true},
+	{"1", SD_INCLUDE_ON, true},
+	{NULL, 0, false}
+};
+
+/*
  * A change of a visibility setting changes what a cached plan must contain:
  * drop every cached plan, as core does for session_replication_role.
  */
 static void
-sd_assign_include_deleted(bool newval, void *extra)
+sd_assign_include_deleted(int newval, void *extra)
 {
 	if (newval != sd_include_deleted)
 		ResetPlanCache();
@@ -84,11 +101,12 @@ _PG_init(void)
 				 errdetail("Without its hooks, deleted rows would be shown and DELETE would destroy rows."),
 				 errhint("Add softdelete to shared_preload_libraries in postgresql.conf and restart the server.")));
 
-	DefineCustomBoolVariable("softdelete.include_deleted",
-							 "Shows soft-deleted rows: turns the visibility filter off.",
+	DefineCustomEnumVariable("softdelete.include_deleted",
+							 "Shows soft-deleted rows: on shows every row, only the deleted ones.",
 							 "A DELETE still only marks rows; rows deleted earlier keep their stamp.",
 							 &sd_include_deleted,
-							 false,
+							 SD_INCLUDE_OFF,
+							 sd_include_options,
 							 PGC_USERSET,
 							 0,
 							 NULL,

@@ -13,7 +13,10 @@
 #include "postgres.h"
 
 #include "access/attnum.h"
+#include "access/htup.h"
+#include "access/tupdesc.h"
 #include "catalog/pg_attribute.h"
+#include "catalog/pg_type.h"
 #include "datatype/timestamp.h"
 #include "nodes/parsenodes.h"
 #include "nodes/plannodes.h"
@@ -31,7 +34,14 @@ struct ResultRelInfo;
  * state.c: settings' values and the internal bypasses
  * ---------------------------------------------------------------------
  */
-extern bool sd_include_deleted;
+/* softdelete.include_deleted: which rows queries see */
+typedef enum SdInclude
+{
+	SD_INCLUDE_OFF = 0,			/* live rows (the filter) */
+	SD_INCLUDE_ON,				/* every row (no filter) */
+	SD_INCLUDE_ONLY				/* deleted rows only (the filter negated) */
+} SdInclude;
+extern int	sd_include_deleted;
 extern bool sd_hard_delete;
 
 /*
@@ -110,8 +120,9 @@ typedef struct SdTable
 	SdMode		mode;
 	NameData	column_name;
 	AttrNumber	flag_attno;		/* InvalidAttrNumber when the column is gone */
-	Oid			flag_type;
+	Oid			flag_type;		/* timestamptz, timestamp or boolean */
 	int32		flag_typmod;
+	bool		flag_notnull;	/* a NOT NULL boolean flag */
 	Oid			archive;
 	bool		versions;
 } SdTable;
@@ -134,11 +145,20 @@ extern void sd_catalog_unregister(Oid relid);
 extern void sd_catalog_rename_column(Oid relid, const char *newname);
 extern void sd_catalog_invalidate(Oid relid);
 extern void sd_require_flag_column(const SdTable *t);
+extern void sd_flag_describe(Oid relid, const char *colname, SdTable *t);
 
 /* ---------------------------------------------------------------------
  * stamp.c: what a soft delete writes, and what a stamp stands for
  * ---------------------------------------------------------------------
  */
+#define SD_FLAG_IS_BOOL(t) ((t)->flag_type == BOOLOID)
+extern bool sd_flag_type_ok(Oid typid);
+extern Node *sd_flag_qual(Index rti, const SdTable *t, bool deleted);
+extern bool sd_flag_qual_matches(Node *clause, Index rti, const SdTable *t,
+								 bool deleted);
+extern char *sd_flag_sql(const char *col, const SdTable *t, bool deleted);
+extern const char *sd_flag_live_value(const SdTable *t);
+extern bool sd_flag_deleted(HeapTuple tup, TupleDesc desc, const SdTable *t);
 extern Node *sd_now_expr(Oid flag_type);
 extern Expr *sd_stamp_expr(Index rti, const SdTable *t, bool filtered);
 extern TimestampTz sd_round_stamp(TimestampTz ts, int32 typmod);
@@ -263,7 +283,6 @@ extern void sd_redirect_executor_start(struct QueryDesc *qd, int eflags);
  * visibility.c: where the filter goes (the planner hook's walk)
  * ---------------------------------------------------------------------
  */
-extern Node *sd_filter_qual(Index rtindex, const SdTable *t);
 extern bool sd_visibility_rewrite(Query *parse);
 
 /* ---------------------------------------------------------------------

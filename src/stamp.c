@@ -1,9 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * stamp.c
- *		The stamp: what a soft delete writes into the flag column, and the
- *		instants a stamp (rounded to the column's precision, in UTC for a
- *		timestamp without time zone) stands for.
+ *		The flag column: how it says live or deleted (a timestamp: NULL is
+ *		live, a stamp deleted; a boolean: true is deleted, false and NULL
+ *		live), as a qual, as SQL text and in a tuple; what a soft delete
+ *		writes into it; and the instants a stamp (rounded to the column's
+ *		precision, in UTC for a timestamp without time zone) stands for.
  *
  * Calls: catalog.c.
  *
@@ -36,6 +38,154 @@
 #include "utils/rel.h"
 
 #include "softdelete.h"
+
+/* The types a flag column may have. */
+bool
+sd_flag_type_ok(Oid typid)
+{
+	return typid == TIMESTAMPTZOID || typid == TIMESTAMPOID || typid == BOOLOID;
+}
+
+/* Is node the flag column of range table entry rti, at this query level? */
+static bool
+sd_is_flag_var(Node *node, Index rti, const SdTable *t)
+{
+	Var		   *var = (Var *) node;
+
+	return node != NULL && IsA(node, Var) && var->varno == (int) rti &&
+		var->varattno == t->flag_attno && var->varlevelsup == 0;
+}
+
+/* Is node a non-NULL boolean constant of value val? */
+static bool
+sd_is_bool_const(Node *node, bool val)
+{
+	Const	   *c = (Const *) node;
+
+	return node != NULL && IsA(node, Const) && c->consttype == BOOLOID &&
+		!c->constisnull && DatumGetBool(c->constvalue) == val;
+}
+
+/*
+ * The qual that keeps the live rows of range table entry rti of table t, or
+ * with deleted its deleted rows: what one writes by hand, and what the
+ * application's own partial indexes say.  A timestamp: "flag IS NULL" ("IS
+ * NOT NULL").  A NOT NULL boolean: "NOT flag" ("flag"), which an index
+ * WHERE NOT flag (or WHERE flag = false, which PostgreSQL reads the same
+ * way) serves.  A nullable boolean: "flag IS NOT TRUE" ("flag IS TRUE"), so
+ * that a NULL counts as live.
+ */
+Node *
+sd_flag_qual(Index rti, const SdTable *t, bool deleted)
+{
+	Var		   *var;
+
+	sd_require_flag_column(t);
+	var = makeVar(rti, t->flag_attno, t->flag_type, t->flag_typmod,
+				  InvalidOid, 0);
+	if (SD_FLAG_IS_BOOL(t))
+	{
+		BooleanTest *bt;
+
+		if (t->flag_notnull)
+			return deleted ? (Node *) var :
+				(Node *) makeBoolExpr(NOT_EXPR, list_make1(var), -1);
+		bt = makeNode(BooleanTest);
+		bt->arg = (Expr *) var;
+		bt->booltesttype = deleted ? IS_TRUE : IS_NOT_TRUE;
+		bt->location = -1;
+		return (Node *) bt;
+	}
+	else
+	{
+		NullTest   *nt = makeNode(NullTest);
+
+		nt->arg = (Expr *) var;
+		nt->nulltesttype = deleted ? IS_NOT_NULL : IS_NULL;
+		nt->argisrow = false;
+		nt->location = -1;
+		return (Node *) nt;
+	}
+}
+
+/*
+ * Does clause, a conjunct of a query's own quals, already keep only the
+ * live rows of rti (with deleted, only its deleted rows), so that the
+ * filter would add nothing?  The spellings applications use: "deleted_at
+ * IS NULL"; for a boolean "NOT deleted", "deleted = false", "deleted <>
+ * true", "deleted IS FALSE", "deleted IS NOT TRUE" (and "deleted",
+ * "deleted = true", "deleted <> false", "deleted IS TRUE" for deleted rows).
+ */
+bool
+sd_flag_qual_matches(Node *clause, Index rti, const SdTable *t, bool deleted)
+{
+	if (clause == NULL || t->flag_attno == InvalidAttrNumber)
+		return false;
+	if (!SD_FLAG_IS_BOOL(t))
+		return IsA(clause, NullTest) &&
+			!((NullTest *) clause)->argisrow &&
+			((NullTest *) clause)->nulltesttype == (deleted ? IS_NOT_NULL : IS_NULL) &&
+			sd_is_flag_var((Node *) ((NullTest *) clause)->arg, rti, t);
+	if (deleted && sd_is_flag_var(clause, rti, t))
+		return true;
+	if (!deleted && is_notclause(clause))
+		return sd_is_flag_var((Node *) get_notclausearg((Expr *) clause), rti, t);
+	if (IsA(clause, BooleanTest))
+	{
+		BooleanTest *bt = (BooleanTest *) clause;
+
+		return sd_is_flag_var((Node *) bt->arg, rti, t) &&
+			(deleted ? bt->booltesttype == IS_TRUE :
+			 (bt->booltesttype == IS_FALSE || bt->booltesttype == IS_NOT_TRUE));
+	}
+	if (IsA(clause, OpExpr) && list_length(((OpExpr *) clause)->args) == 2)
+	{
+		OpExpr	   *op = (OpExpr *) clause;
+		Node	   *l = linitial(op->args);
+		Node	   *r = lsecond(op->args);
+		bool		val;
+
+		if (op->opno == BooleanEqualOperator)
+			val = deleted;		/* "= false" keeps the live rows */
+		else if (op->opno == BooleanNotEqualOperator)
+			val = !deleted;		/* "<> true" keeps the live rows */
+		else
+			return false;
+		return (sd_is_flag_var(l, rti, t) && sd_is_bool_const(r, val)) ||
+			(sd_is_flag_var(r, rti, t) && sd_is_bool_const(l, val));
+	}
+	return false;
+}
+
+/* The same qual as SQL text, over column expression col (quoted). */
+char *
+sd_flag_sql(const char *col, const SdTable *t, bool deleted)
+{
+	if (!SD_FLAG_IS_BOOL(t))
+		return psprintf("%s IS %sNULL", col, deleted ? "NOT " : "");
+	if (t->flag_notnull)
+		return psprintf("%s%s", deleted ? "" : "NOT ", col);
+	return psprintf("%s IS %sTRUE", col, deleted ? "" : "NOT ");
+}
+
+/* What restore writes into the flag column. */
+const char *
+sd_flag_live_value(const SdTable *t)
+{
+	return SD_FLAG_IS_BOOL(t) ? "false" : "NULL";
+}
+
+/* Is tuple tup (of descriptor desc) of table t a deleted row? */
+bool
+sd_flag_deleted(HeapTuple tup, TupleDesc desc, const SdTable *t)
+{
+	bool		isnull;
+	Datum		d = heap_getattr(tup, t->flag_attno, desc, &isnull);
+
+	if (isnull)
+		return false;
+	return SD_FLAG_IS_BOOL(t) ? DatumGetBool(d) : true;
+}
 
 /*
  * now() as a value of the flag column's type, before its typmod: for a
@@ -126,6 +276,9 @@ sd_stamp_expr(Index rti, const SdTable *t, bool filtered)
 
 	sd_require_flag_column(t);
 
+	/* a boolean says deleted, whatever it said before */
+	if (SD_FLAG_IS_BOOL(t))
+		return (Expr *) makeBoolConst(true, false);
 	now = sd_now_expr(t->flag_type);
 	now = coerce_to_target_type(NULL, now, exprType(now),
 								t->flag_type, t->flag_typmod,
@@ -136,7 +289,7 @@ sd_stamp_expr(Index rti, const SdTable *t, bool filtered)
 				 errmsg("soft-delete flag column \"%s\" of table \"%s\" has type %s",
 						NameStr(t->column_name), get_rel_name(t->relid),
 						format_type_be(t->flag_type)),
-				 errhint("The flag column must be of type timestamptz or timestamp.")));
+				 errhint("The flag column must be of type timestamptz, timestamp or boolean.")));
 	if (!filtered)
 	{
 		CoalesceExpr *c = makeNode(CoalesceExpr);

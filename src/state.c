@@ -27,7 +27,7 @@
 #include "softdelete.h"
 
 /* Settings (softdelete.c defines them) */
-bool		sd_include_deleted = false;
+int			sd_include_deleted = SD_INCLUDE_OFF;
 bool		sd_hard_delete = false;
 
 /*

@@ -56,6 +56,7 @@ sd_fk_trigger(Oid rel, const char *flag_column, bool create)
 {
 	char	   *qname = sd_qualified_name(rel);
 	const char *col;
+	const char *test;
 
 	if (!create)
 	{
@@ -68,10 +69,13 @@ sd_fk_trigger(Oid rel, const char *flag_column, bool create)
 	if (OidIsValid(get_trigger_oid(rel, "softdelete_fk", true)))
 		return;
 	col = quote_identifier(flag_column);
+	/* when the row goes from live to deleted or back (never NULL) */
+	test = get_atttype(rel, get_attnum(rel, flag_column)) == BOOLOID ?
+		"TRUE" : "NULL";
 	sd_spi_exec(psprintf("CREATE TRIGGER softdelete_fk AFTER UPDATE ON %s "
-						 "FOR EACH ROW WHEN ((OLD.%s IS NULL) <> (NEW.%s IS NULL)) "
+						 "FOR EACH ROW WHEN ((OLD.%s IS %s) <> (NEW.%s IS %s)) "
 						 "EXECUTE FUNCTION softdelete.fk()",
-						 qname, col, col),
+						 qname, col, test, col, test),
 				SPI_OK_UTILITY);
 }
 

@@ -5,7 +5,7 @@
  *		query, which makes deleted rows of enabled tables not exist.
  *
  * The rule.  For every reference to an enabled table in a query's join
- * tree, the qual "flag IS NULL" goes where one would write it by hand: in
+ * tree, the qual "flag IS NULL" (for a boolean flag "NOT flag" or "flag IS NOT TRUE"; its negation under include_deleted = only) goes where one would write it by hand: in
  * the quals of the nearest join tree node above the table that restricts
  * its rows exactly (WHERE, an inner join's ON, the ON of the outer join
  * whose nullable side it is on; sd_place_filters).  The planner makes it a
@@ -76,27 +76,12 @@
 
 typedef struct SdWalkContext
 {
-	bool		filter;			/* place the filter (include_deleted off) */
+	bool		filter;			/* place the filter (include_deleted off, only) */
+	bool		deleted;		/* the filter keeps the deleted rows (only) */
 	Query	   *top;			/* the statement being planned */
 	SdExempt	exempt;			/* what restore/purge asked for top's target */
 	bool		top_redirected; /* top was a DELETE turned into an UPDATE */
 } SdWalkContext;
-
-/* The filter qual for range table entry rtindex of table t: "flag IS NULL". */
-Node *
-sd_filter_qual(Index rtindex, const SdTable *t)
-{
-	NullTest   *nt;
-
-	sd_require_flag_column(t);
-	nt = makeNode(NullTest);
-	nt->arg = (Expr *) makeVar(rtindex, t->flag_attno, t->flag_type,
-							   t->flag_typmod, InvalidOid, 0);
-	nt->nulltesttype = IS_NULL;
-	nt->argisrow = false;
-	nt->location = -1;
-	return (Node *) nt;
-}
 
 /*
  * The enabled flag-mode tables of one query level, by range table index
@@ -142,6 +127,7 @@ typedef struct SdAttach
 typedef struct SdPlacement
 {
 	SdTable    *tables;
+	bool		deleted;		/* the filters keep deleted rows (only) */
 	Index		skip_rti;		/* the target, when it goes unfiltered */
 	List	   *attach;			/* of SdAttach */
 	List	   *wrap;			/* range table indexes to wrap */
@@ -197,12 +183,15 @@ sd_place_filters(SdPlacement *pl, Node *jtnode, Node **quals,
 	{
 		Index		rti = ((RangeTblRef *) jtnode)->rtindex;
 		Node	   *qual;
+		ListCell   *lc;
 
 		if (rti == pl->skip_rti || !OidIsValid(pl->tables[rti - 1].relid))
 			return;
-		qual = sd_filter_qual(rti, &pl->tables[rti - 1]);
-		if (list_member(restricting, qual))
-			return;
+		foreach(lc, restricting)
+			if (sd_flag_qual_matches(lfirst(lc), rti, &pl->tables[rti - 1],
+									 pl->deleted))
+				return;
+		qual = sd_flag_qual(rti, &pl->tables[rti - 1], pl->deleted);
 		if (quals != NULL)
 			sd_attach_filter(pl, quals, qual);
 		else
@@ -312,7 +301,7 @@ sd_syscolumns_walker(Node *node, SdSysColumns *cx)
  * it is pushed down, as the rewriter does for a view.
  */
 static void
-sd_wrap_in_subquery(Query *query, Index rti, const SdTable *t)
+sd_wrap_in_subquery(Query *query, Index rti, const SdTable *t, bool deleted)
 {
 	RangeTblEntry *rte = rt_fetch(rti, query->rtable);
 	RangeTblEntry *inner;
@@ -336,7 +325,8 @@ sd_wrap_in_subquery(Query *query, Index rti, const SdTable *t)
 	(void) query_tree_walker(query, sd_syscolumns_walker, &sys, 0);
 	if (sys.attnos != NIL)
 	{
-		rte->securityQuals = lcons(sd_filter_qual(rti, t), rte->securityQuals);
+		rte->securityQuals = lcons(sd_flag_qual(rti, t, deleted),
+								   rte->securityQuals);
 		return;
 	}
 
@@ -352,7 +342,7 @@ sd_wrap_in_subquery(Query *query, Index rti, const SdTable *t)
 	sd_move_permissions(query, rte, sub, inner);
 	ref = makeNode(RangeTblRef);
 	ref->rtindex = 1;
-	sub->jointree = makeFromExpr(list_make1(ref), sd_filter_qual(1, t));
+	sub->jointree = makeFromExpr(list_make1(ref), sd_flag_qual(1, t, deleted));
 
 	rel = relation_open(rte->relid, NoLock);
 	desc = RelationGetDescr(rel);
@@ -415,12 +405,12 @@ sd_process_query(Query *query, SdWalkContext *ctx)
 		{
 			if (query->commandType == CMD_DELETE)
 			{
-				sd_redirect_delete(query, t, filter_target);
+				sd_redirect_delete(query, t, filter_target && !ctx->deleted);
 				if (query == ctx->top)
 					ctx->top_redirected = true;
 			}
 			else if (query->commandType == CMD_MERGE)
-				sd_redirect_merge(query, t, filter_target);
+				sd_redirect_merge(query, t, filter_target && !ctx->deleted);
 		}
 
 		/*
@@ -432,13 +422,13 @@ sd_process_query(Query *query, SdWalkContext *ctx)
 			t->mode == SD_MODE_FLAG && t->flag_attno != InvalidAttrNumber)
 			query->onConflict->arbiterWhere =
 				make_and_qual(query->onConflict->arbiterWhere,
-							  sd_filter_qual(target, t));
+							  sd_flag_qual(target, t, false));
 
 		/* MERGE's target joins the source only inside the planner. */
 		if (query->commandType == CMD_MERGE && filter_target)
 			query->jointree->quals =
 				make_and_qual(query->jointree->quals,
-							  sd_filter_qual(target, t));
+							  sd_flag_qual(target, t, ctx->deleted));
 	}
 
 	if (ctx->filter)
@@ -448,6 +438,7 @@ sd_process_query(Query *query, SdWalkContext *ctx)
 
 		memset(&pl, 0, sizeof(pl));
 		pl.tables = tables;
+		pl.deleted = ctx->deleted;
 		pl.skip_rti = filter_target ? 0 : target;
 
 		/*
@@ -465,7 +456,7 @@ sd_process_query(Query *query, SdWalkContext *ctx)
 		sd_apply_placement(&pl);
 		foreach(lc, pl.wrap)
 			sd_wrap_in_subquery(query, lfirst_int(lc),
-								&tables[lfirst_int(lc) - 1]);
+								&tables[lfirst_int(lc) - 1], ctx->deleted);
 	}
 }
 
@@ -573,7 +564,16 @@ sd_visibility_rewrite(Query *parse)
 		return false;
 
 	/* a key check sees live rows whatever the session has set */
-	ctx.filter = !sd_include_deleted || InNoForceRLSOperation();
+	if (InNoForceRLSOperation())
+	{
+		ctx.filter = true;
+		ctx.deleted = false;
+	}
+	else
+	{
+		ctx.filter = sd_include_deleted != SD_INCLUDE_ON;
+		ctx.deleted = sd_include_deleted == SD_INCLUDE_ONLY;
+	}
 	ctx.top = parse;
 	ctx.top_redirected = false;
 	sd_walk_query(parse, &ctx);
