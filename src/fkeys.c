@@ -375,6 +375,36 @@ sd_fk_has_cascade_children(Oid relid)
 }
 
 /*
+ * Run sql, a restore cascade's UPDATE of the children of foreign key conoid,
+ * unfiltered (it names deleted rows) and with that key's check of the
+ * parent skipped (the parent is the row being restored).
+ */
+static void
+sd_fk_restore_children(const char *sql, int nargs, Oid *types, Datum *values,
+					   Oid conoid)
+{
+	Oid			saved = sd_fk_restoring;
+
+	sd_exempt_next = SD_EXEMPT_FILTER;
+	sd_fk_restoring = conoid;
+	PG_TRY();
+	{
+		int			rc;
+
+		rc = SPI_execute_with_args(sql, nargs, types, values, NULL, false, 0);
+		if (rc != SPI_OK_UPDATE)
+			elog(ERROR, "softdelete: restore cascade failed: %s",
+				 SPI_result_code_string(rc));
+	}
+	PG_FINALLY();
+	{
+		sd_exempt_next = SD_EXEMPT_NONE;
+		sd_fk_restoring = saved;
+	}
+	PG_END_TRY();
+}
+
+/*
  * The row was restored: its references must point at live rows, and the
  * children deleted with it come back.
  */
@@ -410,7 +440,6 @@ sd_fk_on_restore(Relation rel, const SdTable *t, HeapTuple oldtuple,
 		char	   *quals;
 		Oid			save_userid;
 		int			save_sec;
-		Oid			saved;
 
 		if (fk->deltype != FKCONSTR_ACTION_CASCADE ||
 			!sd_catalog_lookup(fk->child, &ct) ||
@@ -427,7 +456,7 @@ sd_fk_on_restore(Relation rel, const SdTable *t, HeapTuple oldtuple,
 			 * flag is a boolean, the deleted rows with the same key.
 			 */
 			const char *col = quote_identifier(NameStr(ct.column_name));
-			char	   *volatile sql;
+			char	   *sql;
 			bool		by_stamp = timed && !SD_FLAG_IS_BOOL(&ct);
 			const int	nargs = fk->nkeys + (by_stamp ? 2 : 0);
 
@@ -447,25 +476,7 @@ sd_fk_on_restore(Relation rel, const SdTable *t, HeapTuple oldtuple,
 							   sd_fk_target(fk->child), col,
 							   sd_flag_live_value(&ct), quals,
 							   sd_flag_sql(psprintf("x.%s", col), &ct, true));
-			sd_exempt_next = SD_EXEMPT_FILTER;
-			saved = sd_fk_restoring;
-			sd_fk_restoring = fk->conoid;
-			PG_TRY();
-			{
-				int			rc;
-
-				rc = SPI_execute_with_args(sql, nargs, types, values, NULL,
-										   false, 0);
-				if (rc != SPI_OK_UPDATE)
-					elog(ERROR, "softdelete: restore cascade failed: %s",
-						 SPI_result_code_string(rc));
-			}
-			PG_FINALLY();
-			{
-				sd_exempt_next = SD_EXEMPT_NONE;
-				sd_fk_restoring = saved;
-			}
-			PG_END_TRY();
+			sd_fk_restore_children(sql, nargs, types, values, fk->conoid);
 		}
 		else
 		{
