@@ -9,7 +9,8 @@
 #
 # PG_MAJOR=17|18|19 runs the suites against that major instead, in the
 # chroot scripts/pg.sh prepares (regresscheck, isolationcheck and tapcheck
-# by default there).  PG_CONFIG picks another build of 15 (an assert-enabled
+# by default there, and on 19 clientcheck: the clients here, its server in
+# the chroot).  PG_CONFIG picks another build of 15 (an assert-enabled
 # one, say).  SD_TEST_DIR picks another work directory; SD_SUITES a subset
 # of the suites; REGRESS / ISOLATION / PROVE_TESTS (make variables) a subset
 # of tests; FUZZ_SEED / FUZZ_COUNT the fuzzer's seed and length.
@@ -71,8 +72,18 @@ else
 	chroot "$root" bash -c "cd /build/tree && make -s clean PG_CONFIG=$pgc >/dev/null &&
 		make -s PG_CONFIG=$pgc ${build_flags[*]} && make -s install PG_CONFIG=$pgc >/dev/null &&
 		chown -R postgres: /build"
-	for suite in ${SD_SUITES:-regresscheck isolationcheck tapcheck}; do
+	# the client applications run here, against that major's server in the
+	# chroot: on the newest major by default
+	default_suites="regresscheck isolationcheck tapcheck"
+	[ "$major" = 19 ] && default_suites+=" clientcheck"
+	for suite in ${SD_SUITES:-$default_suites}; do
 		echo "=== $suite (PostgreSQL $major)"
+		if [ "$suite" = clientcheck ]; then
+			if ! CLIENTS_MAJOR=$major bash scripts/clients.sh; then
+				failed+=("$suite")
+			fi
+			continue
+		fi
 		if ! chroot "$root" runuser -u postgres -- env PATH="/usr/lib/postgresql/$major/bin:/usr/bin:/bin" \
 			make -s -C /build/tree "$suite" PG_CONFIG="$pgc" "${vars[@]}"; then
 			failed+=("$suite")
