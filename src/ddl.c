@@ -198,9 +198,10 @@ sd_after_inherit(Node *parsetree)
 {
 	RangeVar   *child = NULL;
 
-	if (IsA(parsetree, CreateStmt))
+	if (IsA(parsetree, CreateStmt) || IsA(parsetree, CreateForeignTableStmt))
 	{
-		CreateStmt *stmt = (CreateStmt *) parsetree;
+		CreateStmt *stmt = IsA(parsetree, CreateStmt) ? (CreateStmt *) parsetree :
+			&((CreateForeignTableStmt *) parsetree)->base;
 
 		if (stmt->inhRelations != NIL)
 			child = stmt->relation;
@@ -274,6 +275,72 @@ sd_refuse_archive_table(Oid relid)
 						 get_rel_name(live), get_rel_name(live))));
 }
 
+typedef struct SdForeignCheck
+{
+	Oid			relid;
+	Oid			root;
+	const char *column;
+} SdForeignCheck;
+
+static void
+sd_foreign_check_context(void *arg)
+{
+	SdForeignCheck *fc = arg;
+
+	errcontext("checking that foreign table \"%s\" of soft-delete table \"%s\" has the flag column \"%s\" on its remote server",
+			   get_rel_name(fc->relid), get_rel_name(fc->root), fc->column);
+}
+
+/*
+ * The foreign tables of table root's tree (foreign partitions over
+ * postgres_fdw, say).  Flag mode: each is read with its flag column, once,
+ * so that a remote table without it is refused now, with the remote
+ * server's error and a line saying why, rather than at every query later.
+ * Archive mode cannot move a remote row into a local archive: refused.
+ */
+void
+sd_check_foreign_tables(Oid root, Oid tree, SdMode mode, const char *column)
+{
+	ListCell   *lc;
+
+	foreach(lc, find_all_inheritors(tree, NoLock, NULL))
+	{
+		Oid			relid = lfirst_oid(lc);
+		SdForeignCheck fc;
+		ErrorContextCallback cb;
+
+		if (get_rel_relkind(relid) != RELKIND_FOREIGN_TABLE)
+			continue;
+		if (mode == SD_MODE_ARCHIVE)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("archive mode is not supported on table \"%s\": \"%s\" is a foreign table",
+							get_rel_name(root), get_rel_name(relid)),
+					 errdetail("Archive mode moves deleted rows into a local archive table; the rows of a foreign table live on another server."),
+					 errhint("Use softdelete.enable() (flag mode): the flag column is then set on the remote server.")));
+		fc.relid = relid;
+		fc.root = root;
+		fc.column = column;
+		cb.callback = sd_foreign_check_context;
+		cb.arg = &fc;
+		cb.previous = error_context_stack;
+		error_context_stack = &cb;
+		sd_bypass_depth++;
+		PG_TRY();
+		{
+			sd_spi_exec(psprintf("SELECT %s FROM ONLY %s LIMIT 1",
+								 quote_identifier(column), sd_qualified_name(relid)),
+						SPI_OK_SELECT);
+		}
+		PG_FINALLY();
+		{
+			sd_bypass_depth--;
+		}
+		PG_END_TRY();
+		error_context_stack = cb.previous;
+	}
+}
+
 /*
  * After CREATE TABLE ... INHERITS / PARTITION OF, ALTER TABLE ... INHERIT /
  * ATTACH PARTITION: a new child of an enabled table gets the triggers too.
@@ -297,6 +364,7 @@ sd_guard_new_child(Oid child)
 	foreach(lc, find_all_inheritors(child, NoLock, NULL))
 		sd_refuse_archive_table(lfirst_oid(lc));
 	SPI_connect();
+	sd_check_foreign_tables(t.root, child, t.mode, NameStr(t.column_name));
 	sd_create_triggers(child, t.mode, t.versions, NameStr(t.column_name));
 	sd_fk_ensure_triggers(t.root);
 	SPI_finish();

@@ -224,6 +224,8 @@ softdelete_enable(PG_FUNCTION_ARGS)
 		sd_spi_exec(psprintf("ALTER TABLE %s ADD COLUMN %s timestamptz",
 							 qname, quote_identifier(colname)),
 					SPI_OK_UTILITY);
+	CommandCounterIncrement();
+	sd_check_foreign_tables(relid, relid, SD_MODE_FLAG, colname);
 	sd_create_triggers(relid, SD_MODE_FLAG, false, colname);
 	CommandCounterIncrement();
 	sd_unique_keys(relid, colname, replace_unique);
@@ -304,6 +306,7 @@ softdelete_enable_archive(PG_FUNCTION_ARGS)
 		PG_RETURN_OID(t.archive);
 	}
 
+	sd_check_foreign_tables(relid, relid, SD_MODE_ARCHIVE, NULL);
 	if (!OidIsValid(SD_PRIMARY_KEY_INDEX(rel)))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

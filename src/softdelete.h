@@ -311,6 +311,8 @@ extern void sd_ddl_before(Node *parsetree, const char *query_string,
 						  SdUtility *u);
 extern void sd_ddl_after(Node *parsetree, SdUtility *u);
 extern void sd_refuse_archive_table(Oid relid);
+extern void sd_check_foreign_tables(Oid root, Oid tree, SdMode mode,
+									const char *column);
 
 /* ---------------------------------------------------------------------
  * functions.c: the SQL-callable functions (the API)
