@@ -23,6 +23,7 @@
 #include "catalog/catalog.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/partition.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
@@ -273,6 +274,56 @@ sd_refuse_archive_table(Oid relid)
 				 errdetail("Its rows are the deleted rows of \"%s\".", get_rel_name(live)),
 				 errhint("Read them in the archive table, bring them back with softdelete.restore('%s'), erase them with softdelete.purge('%s').",
 						 get_rel_name(live), get_rel_name(live))));
+}
+
+/*
+ * Citus: what kind of Citus table relid is.  0 when it is none (or Citus is
+ * not installed here), SD_CITUS_DISTRIBUTED, SD_CITUS_REFERENCE, or
+ * SD_CITUS_LOCAL (a local table added to Citus's metadata).
+ */
+char
+sd_citus_kind(Oid relid)
+{
+	Oid			argtypes[1] = {REGCLASSOID};
+	Datum		args[1];
+	char		kind = 0;
+
+	if (!OidIsValid(get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE)))
+		return 0;
+	args[0] = ObjectIdGetDatum(relid);
+	SPI_connect();
+	if (SPI_execute_with_args("SELECT partmethod::text, repmodel::text FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1",
+							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "softdelete: reading pg_dist_partition failed");
+	if (SPI_processed > 0)
+	{
+		char	   *method = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		char	   *model = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+
+		if (method != NULL && strcmp(method, "n") != 0)
+			kind = SD_CITUS_DISTRIBUTED;
+		else if (model != NULL && strcmp(model, "t") == 0)
+			kind = SD_CITUS_REFERENCE;
+		else
+			kind = SD_CITUS_LOCAL;
+	}
+	SPI_finish();
+	return kind;
+}
+
+/* Refuse what softdelete cannot do on a Citus table, saying why. */
+void
+sd_refuse_citus(Oid relid, char kind, const char *what, const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("%s is not supported on table \"%s\": it is a Citus %s",
+					what, get_rel_name(relid),
+					kind == SD_CITUS_DISTRIBUTED ? "distributed table" :
+					kind == SD_CITUS_REFERENCE ? "reference table" :
+					"local table in the Citus metadata"),
+			 errdetail("%s", why),
+			 errhint("README, Sharded and distributed, says what works on Citus.")));
 }
 
 typedef struct SdForeignCheck

@@ -41,6 +41,7 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/partcache.h"
 #include "utils/rel.h"
@@ -130,6 +131,26 @@ sd_open_owned_table(Oid relid, LOCKMODE lockmode)
 }
 
 /*
+ * Citus propagates triggers to the shards of a distributed or reference
+ * table only when told they are safe: softdelete's are (the guard refuses,
+ * softdelete_fk is not created: foreign keys are refused on such tables).
+ * Returns the GUC nest level to close with AtEOXact_GUC, or -1.
+ */
+static int
+sd_citus_allow_triggers(char citus)
+{
+	int			nest;
+
+	if (citus == 0)
+		return -1;
+	nest = NewGUCNestLevel();
+	(void) set_config_option("citus.enable_unsafe_triggers", "on",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+	return nest;
+}
+
+/*
  * softdelete.enable(tbl, column_name, replace_unique): make DELETE on tbl a
  * soft delete and hide its deleted rows.  Adds the timestamptz column if it
  * is missing.
@@ -145,6 +166,8 @@ softdelete_enable(PG_FUNCTION_ARGS)
 	char	   *qname;
 	bool		replace_unique;
 	ListCell   *lc;
+	char		citus;
+	int			nest;
 
 	sd_require_arg(fcinfo, 0, "tbl");
 	sd_require_arg(fcinfo, 1, "column_name");
@@ -155,6 +178,13 @@ softdelete_enable(PG_FUNCTION_ARGS)
 
 	rel = sd_open_owned_table(relid, AccessExclusiveLock);
 	qname = sd_qualified_name(relid);
+	citus = sd_citus_kind(relid);
+	if (citus == SD_CITUS_LOCAL)
+		sd_refuse_citus(relid, citus, "soft delete",
+						"Citus plans a local table of its metadata on its own shard, which softdelete does not follow.");
+	if (citus != 0 && (sd_fk_incoming(relid) != NIL || sd_fk_outgoing(rel) != NIL))
+		sd_refuse_citus(relid, citus, "soft delete with foreign keys",
+						"Cascades and restrictions of a soft delete run as triggers, which do not run on the shards of a distributed table.");
 
 	if (sd_catalog_lookup(relid, &t))
 	{
@@ -226,7 +256,10 @@ softdelete_enable(PG_FUNCTION_ARGS)
 					SPI_OK_UTILITY);
 	CommandCounterIncrement();
 	sd_check_foreign_tables(relid, relid, SD_MODE_FLAG, colname);
+	nest = sd_citus_allow_triggers(citus);
 	sd_create_triggers(relid, SD_MODE_FLAG, false, colname);
+	if (nest >= 0)
+		AtEOXact_GUC(true, nest);
 	CommandCounterIncrement();
 	sd_unique_keys(relid, colname, replace_unique);
 	SPI_finish();
@@ -269,6 +302,7 @@ softdelete_enable_archive(PG_FUNCTION_ARGS)
 	AttrNumber	vf;
 	ListCell   *lc;
 	Oid			archive;
+	char		citus;
 
 	sd_require_arg(fcinfo, 0, "tbl");
 	sd_require_arg(fcinfo, 2, "versions");
@@ -306,6 +340,9 @@ softdelete_enable_archive(PG_FUNCTION_ARGS)
 		PG_RETURN_OID(t.archive);
 	}
 
+	if ((citus = sd_citus_kind(relid)) != 0)
+		sd_refuse_citus(relid, citus, "archive mode",
+						"Archive mode moves rows into a local archive table in the executor, which Citus bypasses on the shards.");
 	sd_check_foreign_tables(relid, relid, SD_MODE_ARCHIVE, NULL);
 	if (!OidIsValid(SD_PRIMARY_KEY_INDEX(rel)))
 		ereport(ERROR,
@@ -405,6 +442,7 @@ softdelete_disable(PG_FUNCTION_ARGS)
 	Oid			relid;
 	Relation	rel;
 	SdTable		t;
+	int			nest;
 
 	sd_require_arg(fcinfo, 0, "tbl");
 	relid = PG_GETARG_OID(0);
@@ -429,7 +467,10 @@ softdelete_disable(PG_FUNCTION_ARGS)
 
 	table_close(rel, NoLock);
 	SPI_connect();
+	nest = sd_citus_allow_triggers(sd_citus_kind(relid));
 	sd_drop_triggers(relid, t.mode);
+	if (nest >= 0)
+		AtEOXact_GUC(true, nest);
 	SPI_finish();
 	if (t.mode == SD_MODE_ARCHIVE && get_rel_name(t.archive) != NULL)
 		ereport(NOTICE,
@@ -600,6 +641,7 @@ softdelete_purge(PG_FUNCTION_ARGS)
 	Datum		args[1];
 	uint64		processed;
 	int			rc;
+	bool		citus;
 
 	sd_require_arg(fcinfo, 0, "tbl");
 	sd_require_arg(fcinfo, 1, "older_than");
@@ -670,7 +712,25 @@ softdelete_purge(PG_FUNCTION_ARGS)
 					   sd_qualified_name(relid), col, col, bound);
 	}
 
+	/*
+	 * Citus: the DELETE reaches the shards on the workers, whose guard lets
+	 * it through only with hard_delete, which Citus passes on as a SET
+	 * LOCAL inside a transaction block; set back after the DELETE.
+	 */
+	citus = sd_citus_kind(relid) != 0;
+	if (citus && !IsTransactionBlock())
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_ACTIVE_SQL_TRANSACTION),
+				 errmsg("softdelete.purge() of Citus table \"%s\" must run in a transaction block",
+						get_rel_name(relid)),
+				 errdetail("Citus passes the setting that lets the shards erase rows to the workers only inside a transaction block."),
+				 errhint("BEGIN; SELECT softdelete.purge(...); COMMIT;")));
 	SPI_connect();
+	if (citus)
+	{
+		sd_spi_exec("SET LOCAL citus.propagate_set_commands = 'local'", SPI_OK_UTILITY);
+		sd_spi_exec("SET LOCAL softdelete.hard_delete = on", SPI_OK_UTILITY);
+	}
 	sd_erasing_depth++;
 	PG_TRY();
 	{
@@ -679,6 +739,9 @@ softdelete_purge(PG_FUNCTION_ARGS)
 		if (rc != SPI_OK_DELETE)
 			elog(ERROR, "softdelete: \"%s\" failed: %s", sql,
 				 SPI_result_code_string(rc));
+		processed = SPI_processed;
+		if (citus)
+			sd_spi_exec("SET LOCAL softdelete.hard_delete = off", SPI_OK_UTILITY);
 	}
 	PG_FINALLY();
 	{
@@ -686,7 +749,6 @@ softdelete_purge(PG_FUNCTION_ARGS)
 		sd_erasing_depth--;
 	}
 	PG_END_TRY();
-	processed = SPI_processed;
 	SPI_finish();
 	PG_RETURN_INT64((int64) processed);
 }

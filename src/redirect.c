@@ -29,12 +29,14 @@
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "lib/ilist.h"
 #include "nodes/makefuncs.h"
@@ -58,6 +60,7 @@ PG_FUNCTION_INFO_V1(softdelete_guard);
 struct TriggerData;
 static void sd_check_row(struct TriggerData *td);
 static void sd_merge_row(struct TriggerData *td);
+static char *sd_citus_shard_of(Oid relid);
 
 /* The one-entry target list "flag = stamp". */
 static List *
@@ -239,9 +242,28 @@ softdelete_guard(PG_FUNCTION_ARGS)
 		return PointerGetDatum(trigdata->tg_newtuple);
 	}
 
-	/* A table that is no longer enabled deletes as any other. */
-	if (sd_hard_delete || !sd_catalog_lookup(RelationGetRelid(rel), NULL))
+	if (sd_hard_delete)
 		return PointerGetDatum(trigdata->tg_trigtuple);
+	/* A table that is no longer enabled deletes as any other. */
+	if (!sd_catalog_lookup(RelationGetRelid(rel), NULL))
+	{
+		/*
+		 * A shard of a Citus table enabled on the coordinator, reached on
+		 * its node directly or by a coordinator that lost the hook: the
+		 * coordinator's soft deletes arrive as UPDATEs, its purge with
+		 * hard_delete propagated, so a DELETE here is a mistake.
+		 */
+		char	   *table = sd_citus_shard_of(RelationGetRelid(rel));
+
+		if (table != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("cannot delete rows of shard \"%s\" physically: soft delete is enabled on its table \"%s\"",
+							RelationGetRelationName(rel), table),
+					 errdetail("Rows of a table with soft delete are deleted through the Citus coordinator, where softdelete is loaded."),
+					 errhint("Delete through the coordinator; softdelete.purge() there erases deleted rows.")));
+		return PointerGetDatum(trigdata->tg_trigtuple);
+	}
 
 	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
 		sd_check_truncate(list_make1_oid(RelationGetRelid(rel)));
@@ -259,6 +281,38 @@ softdelete_guard(PG_FUNCTION_ARGS)
 				 errhint("Set softdelete.hard_delete = on to delete rows physically, or use softdelete.purge().")));
 	}
 	return PointerGetDatum(trigdata->tg_trigtuple);
+}
+
+/*
+ * Is relid a shard of a Citus table (on a node with Citus's metadata)?  The
+ * name of that table, or NULL.  Only the guard asks, on a table it fired on
+ * that is not enabled here: softdelete's triggers on a shard came from the
+ * coordinator.
+ */
+static char *
+sd_citus_shard_of(Oid relid)
+{
+	const char *name = get_rel_name(relid);
+	const char *digits;
+	Oid			argtypes[1] = {INT8OID};
+	Datum		args[1];
+	char	   *table = NULL;
+
+	if (name == NULL ||
+		!OidIsValid(get_relname_relid("pg_dist_shard", PG_CATALOG_NAMESPACE)) ||
+		(digits = strrchr(name, '_')) == NULL || digits[1] == '\0' ||
+		strspn(digits + 1, "0123456789") != strlen(digits + 1))
+		return NULL;
+	args[0] = Int64GetDatum(strtoi64(digits + 1, NULL, 10));
+	SPI_connect();
+	if (SPI_execute_with_args("SELECT logicalrelid::text FROM pg_catalog.pg_dist_shard WHERE shardid = $1",
+							  1, argtypes, args, NULL, true, 1) == SPI_OK_SELECT &&
+		SPI_processed > 0)
+		table = MemoryContextStrdup(CurTransactionContext,
+									SPI_getvalue(SPI_tuptable->vals[0],
+												 SPI_tuptable->tupdesc, 1));
+	SPI_finish();
+	return table;
 }
 
 /* ---------------------------------------------------------------------

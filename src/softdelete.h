@@ -313,6 +313,12 @@ extern void sd_ddl_after(Node *parsetree, SdUtility *u);
 extern void sd_refuse_archive_table(Oid relid);
 extern void sd_check_foreign_tables(Oid root, Oid tree, SdMode mode,
 									const char *column);
+#define SD_CITUS_DISTRIBUTED 'd'
+#define SD_CITUS_REFERENCE 'r'
+#define SD_CITUS_LOCAL 'l'
+extern char sd_citus_kind(Oid relid);
+extern void sd_refuse_citus(Oid relid, char kind, const char *what,
+							const char *why);
 
 /* ---------------------------------------------------------------------
  * functions.c: the SQL-callable functions (the API)
