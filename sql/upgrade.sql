@@ -1,6 +1,8 @@
 -- ALTER EXTENSION softdelete UPDATE from every earlier version: tables
 -- enabled under the old version keep working with the new library before
 -- the update, and after it, in both modes, with foreign keys.
+-- the database pg_regress runs in, to come back to
+\set regress_db :DBNAME
 CREATE DATABASE sd_upgrade;
 \c sd_upgrade
 SET client_min_messages = warning;
@@ -54,5 +56,5 @@ TRUNCATE softdelete.registry;
 EXECUTE live_customers;
 SELECT count(*) FROM softdelete.tables;
 
-\c contrib_regression
+\c :regress_db
 DROP DATABASE sd_upgrade;

@@ -2,6 +2,8 @@
 -- 1.1 (timestamp and boolean flags, archive mode) keep working with the new
 -- library before the update and after it; 1.2 adds flag_type to the view
 -- and describes the functions.
+-- the database pg_regress runs in, to come back to
+\set regress_db :DBNAME
 CREATE DATABASE sd_upgrade12;
 \c sd_upgrade12
 SET client_min_messages = warning;
@@ -55,7 +57,7 @@ SELECT column_name FROM information_schema.columns
 SELECT md5(string_agg(d.description, '|' ORDER BY p.proname)) AS descriptions
   FROM pg_proc p JOIN pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_proc'::regclass
  WHERE p.pronamespace = 'softdelete'::regnamespace;
-\c contrib_regression
+\c :regress_db
 CREATE DATABASE sd_fresh12;
 \c sd_fresh12
 SET client_min_messages = warning;
@@ -67,6 +69,6 @@ SELECT column_name FROM information_schema.columns
 SELECT md5(string_agg(d.description, '|' ORDER BY p.proname)) AS descriptions
   FROM pg_proc p JOIN pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_proc'::regclass
  WHERE p.pronamespace = 'softdelete'::regnamespace;
-\c contrib_regression
+\c :regress_db
 DROP DATABASE sd_upgrade12;
 DROP DATABASE sd_fresh12;
