@@ -29,6 +29,14 @@ SET softdelete.include_deleted = 1;
 SHOW softdelete.include_deleted;
 SET softdelete.include_deleted = false;
 SHOW softdelete.include_deleted;
+-- and the prefixes a boolean setting took (t, tr, y, f, n, of, ...)
+SET softdelete.include_deleted = t;
+SHOW softdelete.include_deleted;
+SET softdelete.include_deleted = of;
+SHOW softdelete.include_deleted;
+SET softdelete.include_deleted = Y;
+SHOW softdelete.include_deleted;
+SET softdelete.include_deleted = o;
 SELECT set_config('softdelete.include_deleted', 'only', false);
 RESET softdelete.include_deleted;
 

@@ -51,7 +51,7 @@ static void sd_ExecutorFinish(QueryDesc *queryDesc);
 static void sd_ExecutorEnd(QueryDesc *queryDesc);
 
 /*
- * softdelete.include_deleted's values: off, on and only, and the spellings
+ * softdelete.include_deleted's values: off, on and only, and every spelling
  * of a boolean that it accepted before it had a third value (hidden).
  */
 static const struct config_enum_entry sd_include_options[] = {
@@ -64,6 +64,18 @@ static const struct config_enum_entry sd_include_options[] = {
 	{"yes", SD_INCLUDE_ON, true},
 	{"0", SD_INCLUDE_OFF, true},
 	{"1", SD_INCLUDE_ON, true},
+	/* the prefixes a boolean setting takes (parse_bool) */
+	{"t", SD_INCLUDE_ON, true},
+	{"tr", SD_INCLUDE_ON, true},
+	{"tru", SD_INCLUDE_ON, true},
+	{"y", SD_INCLUDE_ON, true},
+	{"ye", SD_INCLUDE_ON, true},
+	{"f", SD_INCLUDE_OFF, true},
+	{"fa", SD_INCLUDE_OFF, true},
+	{"fal", SD_INCLUDE_OFF, true},
+	{"fals", SD_INCLUDE_OFF, true},
+	{"n", SD_INCLUDE_OFF, true},
+	{"of", SD_INCLUDE_OFF, true},
 	{NULL, 0, false}
 };
 
