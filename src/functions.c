@@ -672,6 +672,7 @@ softdelete_purge(PG_FUNCTION_ARGS)
 		PG_RETURN_INT64((int64) processed);
 	}
 
+	col = quote_identifier(NameStr(t.column_name));
 	/* a boolean carries no time: every deleted row, or a refusal */
 	if (SD_FLAG_IS_BOOL(&t))
 	{
@@ -686,7 +687,6 @@ softdelete_purge(PG_FUNCTION_ARGS)
 							   NameStr(t.column_name)),
 					 errhint("Call softdelete.purge('%s') to erase every deleted row, or purge with a filter by hand under softdelete.hard_delete.",
 							 get_rel_name(relid))));
-		col = quote_identifier(NameStr(t.column_name));
 		sql = psprintf("DELETE FROM %s WHERE %s",
 					   sd_qualified_name(relid), sd_flag_sql(col, &t, true));
 	}
@@ -707,7 +707,6 @@ softdelete_purge(PG_FUNCTION_ARGS)
 						 (long long) hi);
 		if (t.flag_type == TIMESTAMPOID)
 			bound = psprintf("pg_catalog.timezone('UTC', %s)", bound);
-		col = quote_identifier(NameStr(t.column_name));
 		sql = psprintf("DELETE FROM %s WHERE %s IS NOT NULL AND %s <= %s",
 					   sd_qualified_name(relid), col, col, bound);
 	}

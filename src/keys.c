@@ -442,10 +442,11 @@ sd_unique_keys(Oid relid, const char *colname, bool replace)
 	Relation	rel = table_open(relid, NoLock);
 	List	   *sql = NIL;
 	ListCell   *lc;
-	AttrNumber	flag = get_attnum(relid, colname);
 	SdTable		t;
+	AttrNumber	flag;
 
 	sd_flag_describe(relid, colname, &t);
+	flag = t.flag_attno;
 
 	foreach(lc, RelationGetIndexList(rel))
 	{

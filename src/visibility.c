@@ -5,8 +5,10 @@
  *		query, which makes deleted rows of enabled tables not exist.
  *
  * The rule.  For every reference to an enabled table in a query's join
- * tree, the qual "flag IS NULL" (for a boolean flag "NOT flag" or "flag IS NOT TRUE"; its negation under include_deleted = only) goes where one would write it by hand: in
- * the quals of the nearest join tree node above the table that restricts
+ * tree, the qual "flag IS NULL" (for a boolean flag "NOT flag" or "flag
+ * IS NOT TRUE", sd_flag_qual; its negation under include_deleted = only)
+ * goes where one would write it by hand: in the quals of the nearest join
+ * tree node above the table that restricts
  * its rows exactly (WHERE, an inner join's ON, the ON of the outer join
  * whose nullable side it is on; sd_place_filters).  The planner makes it a
  * scan-level restriction of that table, below any join, so on the nullable
