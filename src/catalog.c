@@ -19,6 +19,9 @@
  * "is anything enabled here?" flags that the hooks' fast paths read are
  * found again by two index look-ups, the entries as queries need them.
  *
+ * Also here: what Citus's catalog says of a table (its kind, the table a
+ * shard belongs to), and what a shard's own guard trigger says of it.
+ *
  * Ground floor: calls nothing of softdelete's.
  *
  *-------------------------------------------------------------------------
@@ -37,10 +40,13 @@
 #include "catalog/pg_collation.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_language.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "commands/trigger.h"
+#include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
@@ -714,4 +720,120 @@ sd_require_flag_column(const SdTable *t)
 				 errmsg("soft-delete flag column \"%s\" of table \"%s\" does not exist",
 						NameStr(t->column_name), get_rel_name(t->relid)),
 				 errhint("Call softdelete.disable() and softdelete.enable() again.")));
+}
+
+/* ---------------------------------------------------------------------
+ * Citus's catalog: what kind of Citus table a table is, which table a
+ * shard belongs to, and what a shard's own triggers say of its table
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Citus: what kind of Citus table relid is.  0 when it is none (or Citus is
+ * not installed here), SD_CITUS_DISTRIBUTED, SD_CITUS_REFERENCE, or
+ * SD_CITUS_LOCAL (a local table added to Citus's metadata).
+ */
+char
+sd_citus_kind(Oid relid)
+{
+	Oid			argtypes[1] = {REGCLASSOID};
+	Datum		args[1];
+	char		kind = 0;
+
+	if (!OidIsValid(get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE)))
+		return 0;
+	args[0] = ObjectIdGetDatum(relid);
+	SPI_connect();
+	if (SPI_execute_with_args("SELECT partmethod::text, repmodel::text FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1",
+							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "softdelete: reading pg_dist_partition failed");
+	if (SPI_processed > 0)
+	{
+		char	   *method = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		char	   *model = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+
+		if (method != NULL && strcmp(method, "n") != 0)
+			kind = SD_CITUS_DISTRIBUTED;
+		else if (model != NULL && strcmp(model, "t") == 0)
+			kind = SD_CITUS_REFERENCE;
+		else
+			kind = SD_CITUS_LOCAL;
+	}
+	SPI_finish();
+	return kind;
+}
+
+/*
+ * Is relid a shard of a Citus table (on a node with Citus's metadata)?  The
+ * name of that table, or NULL.  Only the guard asks, on a table it fired on
+ * that is not enabled here: softdelete's triggers on a shard came from the
+ * coordinator.
+ */
+char *
+sd_citus_shard_of(Oid relid)
+{
+	const char *name = get_rel_name(relid);
+	const char *digits;
+	Oid			argtypes[1] = {INT8OID};
+	Datum		args[1];
+	char	   *table = NULL;
+
+	if (name == NULL ||
+		!OidIsValid(get_relname_relid("pg_dist_shard", PG_CATALOG_NAMESPACE)) ||
+		(digits = strrchr(name, '_')) == NULL || digits[1] == '\0' ||
+		strspn(digits + 1, "0123456789") != strlen(digits + 1))
+		return NULL;
+	args[0] = Int64GetDatum(strtoi64(digits + 1, NULL, 10));
+	SPI_connect();
+	if (SPI_execute_with_args("SELECT logicalrelid::text FROM pg_catalog.pg_dist_shard WHERE shardid = $1",
+							  1, argtypes, args, NULL, true, 1) == SPI_OK_SELECT &&
+		SPI_processed > 0)
+		table = MemoryContextStrdup(CurTransactionContext,
+									SPI_getvalue(SPI_tuptable->vals[0],
+												 SPI_tuptable->tupdesc, 1));
+	SPI_finish();
+	return table;
+}
+
+/*
+ * Is tgname trigger base, or its copy on a Citus shard (base_<shard id>)?
+ */
+bool
+sd_trigger_named(const char *tgname, const char *base)
+{
+	size_t		len = strlen(base);
+
+	if (strncmp(tgname, base, len) != 0)
+		return false;
+	if (tgname[len] == '\0')
+		return true;
+	return tgname[len] == '_' && tgname[len + 1] != '\0' &&
+		strspn(tgname + len + 1, "0123456789") == strlen(tgname + len + 1);
+}
+
+/*
+ * A shard of an enabled Citus table, on a worker: the registry is on the
+ * coordinator, but the guard trigger that enable put on the table (and that
+ * Citus copied to every shard) names the flag column, softdelete.guard('col'),
+ * for the cascades and checks the shards run themselves (fkeys.c).  False
+ * for any other table.  Reads the relcache only: it runs per row.
+ */
+bool
+sd_catalog_shard(Relation rel, SdTable *out)
+{
+	TriggerDesc *td = rel->trigdesc;
+	int			i;
+
+	for (i = 0; td != NULL && i < td->numtriggers; i++)
+	{
+		Trigger    *trig = &td->triggers[i];
+
+		if (trig->tgnargs == 1 && TRIGGER_FOR_ROW(trig->tgtype) &&
+			sd_trigger_named(trig->tgname, "softdelete_guard"))
+		{
+			sd_flag_describe(RelationGetRelid(rel), trig->tgargs[0], out);
+			return true;
+		}
+	}
+	return false;
 }

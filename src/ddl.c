@@ -276,41 +276,6 @@ sd_refuse_archive_table(Oid relid)
 						 get_rel_name(live), get_rel_name(live))));
 }
 
-/*
- * Citus: what kind of Citus table relid is.  0 when it is none (or Citus is
- * not installed here), SD_CITUS_DISTRIBUTED, SD_CITUS_REFERENCE, or
- * SD_CITUS_LOCAL (a local table added to Citus's metadata).
- */
-char
-sd_citus_kind(Oid relid)
-{
-	Oid			argtypes[1] = {REGCLASSOID};
-	Datum		args[1];
-	char		kind = 0;
-
-	if (!OidIsValid(get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE)))
-		return 0;
-	args[0] = ObjectIdGetDatum(relid);
-	SPI_connect();
-	if (SPI_execute_with_args("SELECT partmethod::text, repmodel::text FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1",
-							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "softdelete: reading pg_dist_partition failed");
-	if (SPI_processed > 0)
-	{
-		char	   *method = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-		char	   *model = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-
-		if (method != NULL && strcmp(method, "n") != 0)
-			kind = SD_CITUS_DISTRIBUTED;
-		else if (model != NULL && strcmp(model, "t") == 0)
-			kind = SD_CITUS_REFERENCE;
-		else
-			kind = SD_CITUS_LOCAL;
-	}
-	SPI_finish();
-	return kind;
-}
-
 /* Refuse what softdelete cannot do on a Citus table, saying why. */
 void
 sd_refuse_citus(Oid relid, char kind, const char *what, const char *why)
@@ -517,6 +482,12 @@ sd_ddl_before(Node *parsetree, const char *query_string, SdUtility *u)
 				t.root == relid && t.mode == SD_MODE_FLAG &&
 				strcmp(stmt->subname, NameStr(t.column_name)) == 0)
 			{
+				char		citus = sd_citus_kind(relid);
+
+				/* the shards' triggers name the column (catalog.c) */
+				if (citus != 0)
+					sd_refuse_citus(relid, citus, "renaming the soft-delete flag column",
+									"The shards on the workers know the flag column by the name their triggers carry.");
 				u->renamed_rel = relid;
 				u->renamed_to = stmt->newname;
 			}

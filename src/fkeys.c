@@ -35,6 +35,14 @@
  * the newest rows, with the transaction snapshot as crosscheck, as core's
  * ri_PerformCheck does.
  *
+ * Citus.  The rows of a distributed or reference table live in shards,
+ * and Citus keeps its foreign keys between shards on the same node, where
+ * it checks and cascades them.  So do these triggers: Citus copies them to
+ * every shard, and they fire there, on a worker whose registry is empty.
+ * The shard's guard trigger names its flag column (catalog.c), the
+ * cascade is an UPDATE with the parent's stamp, and every statement names
+ * the live rows itself, since nothing filters shards (sd_fk_on_shard).
+ *
  * Calls: archive_restore.c (restore cascades into archive-mode children),
  * catalog.c, keys.c, sql.c, stamp.c, state.c, statement.c.
  *
@@ -208,6 +216,67 @@ static HTAB *sd_fk_plans = NULL;
 static Oid	sd_fk_restoring = InvalidOid;
 
 /*
+ * Set while a row trigger runs on a shard of a Citus table, on its node:
+ * the tables the cascade and checks reach are shards too, which the
+ * registry (on the coordinator) does not know and the filter does not
+ * cover.  Their guard trigger says what they are (catalog.c), and the
+ * statements below name the live rows themselves.
+ */
+static bool sd_fk_on_shard = false;
+
+/* Is table relid enabled (registered, or a shard that says so)? */
+static bool
+sd_fk_lookup(Oid relid, SdTable *t)
+{
+	SdTable		local;
+	Relation	rel;
+	bool		found;
+
+	if (!sd_fk_on_shard)
+		return sd_catalog_lookup(relid, t);
+	rel = relation_open(relid, AccessShareLock);
+	found = sd_catalog_shard(rel, t != NULL ? t : &local);
+	relation_close(rel, AccessShareLock);
+	return found;
+}
+
+/* For messages: a shard is named by its table, as on the coordinator. */
+static const char *
+sd_fk_name(Oid relid)
+{
+	char	   *table;
+
+	if (sd_fk_on_shard && (table = sd_citus_shard_of(relid)) != NULL)
+		return table;
+	return get_rel_name(relid);
+}
+
+/* ... and a shard's constraint by the constraint it copies (name_<id>). */
+static const char *
+sd_fk_conname(const char *name)
+{
+	const char *tail = strrchr(name, '_');
+
+	if (!sd_fk_on_shard || tail == NULL || tail[1] == '\0' ||
+		strspn(tail + 1, "0123456789") != strlen(tail + 1))
+		return name;
+	return pnstrdup(name, tail - name);
+}
+
+/* On a shard, " AND " and the qual of x's live rows; else nothing. */
+static char *
+sd_fk_live(Oid relid)
+{
+	SdTable		t;
+
+	if (!sd_fk_on_shard || !sd_fk_lookup(relid, &t))
+		return "";
+	return psprintf(" AND %s",
+					sd_flag_sql(psprintf("x.%s", quote_identifier(NameStr(t.column_name))),
+								&t, false));
+}
+
+/*
  * Run one statement of a cascade or check in SPI, as the owner of the table
  * it reads.  Under REPEATABLE READ it sees the newest committed rows, and a
  * row the transaction's snapshot cannot see fails with a serialization
@@ -271,9 +340,51 @@ sd_fk_exec(const char *sql, int nargs, Oid *types, Datum *values,
 	return SPI_processed;
 }
 
+/*
+ * On a shard: soft-delete the live children of a cascade, the rows of child
+ * shard fk->child with key values, with the parent's stamp (so that a
+ * restore of the parent finds them), as its own DELETE would have on one
+ * server.  The UPDATE fires the child's softdelete_fk in turn.
+ */
+static void
+sd_fk_cascade_shard(const SdFk *fk, const SdTable *t, HeapTuple tuple,
+					TupleDesc desc, Datum *values, Oid *types)
+{
+	SdTable		ct;
+	const char *col;
+	char	   *set;
+	int			nargs = fk->nkeys;
+
+	if (!sd_fk_lookup(fk->child, &ct))
+		sd_fk_check_rule(fk, SD_MODE_FLAG, false);
+	sd_require_flag_column(&ct);
+	col = quote_identifier(NameStr(ct.column_name));
+	if (SD_FLAG_IS_BOOL(&ct))
+		set = "true";
+	else
+	{
+		bool		isnull = true;
+
+		if (!SD_FLAG_IS_BOOL(t))
+			values[nargs] = heap_getattr(tuple, t->flag_attno, desc, &isnull);
+		/* a boolean parent carries no time: this transaction's, here */
+		if (isnull)
+			values[nargs] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+		/* timestamp flags hold UTC: the same microseconds either way */
+		types[nargs] = ct.flag_type;
+		nargs++;
+		set = psprintf("$%d", nargs);
+	}
+	sd_fk_exec(psprintf("UPDATE %s x SET %s = %s WHERE %s%s",
+						sd_fk_target(fk->child), col, set,
+						sd_fk_quals(fk->child, fk->nkeys, fk->child_att, "x."),
+						sd_fk_live(fk->child)),
+			   nargs, types, values, fk->child, SPI_OK_UPDATE, 0);
+}
+
 /* The row was soft-deleted: cascade to, or be restricted by, its children. */
 static void
-sd_fk_on_delete(Relation rel, HeapTuple tuple)
+sd_fk_on_delete(Relation rel, const SdTable *t, HeapTuple tuple)
 {
 	Oid			relid = RelationGetRelid(rel);
 	ListCell   *lc;
@@ -281,23 +392,27 @@ sd_fk_on_delete(Relation rel, HeapTuple tuple)
 	foreach(lc, sd_fk_incoming(relid))
 	{
 		SdFk	   *fk = lfirst(lc);
-		Datum		values[INDEX_MAX_KEYS];
-		Oid			types[INDEX_MAX_KEYS];
+		Datum		values[INDEX_MAX_KEYS + 1];
+		Oid			types[INDEX_MAX_KEYS + 1];
 		char	   *quals;
 
-		sd_fk_check_rule(fk, SD_MODE_FLAG, false);
+		if (!sd_fk_on_shard || fk->deltype != FKCONSTR_ACTION_CASCADE)
+			sd_fk_check_rule(fk, SD_MODE_FLAG, false);
 		if (!sd_fk_values(rel, tuple, fk->parent, fk->nkeys, fk->parent_att,
 						  values, types))
 			continue;
 		quals = sd_fk_quals(fk->child, fk->nkeys, fk->child_att, "x.");
 
-		if (fk->deltype == FKCONSTR_ACTION_CASCADE)
+		if (fk->deltype == FKCONSTR_ACTION_CASCADE && sd_fk_on_shard)
+			sd_fk_cascade_shard(fk, t, tuple, RelationGetDescr(rel), values, types);
+		else if (fk->deltype == FKCONSTR_ACTION_CASCADE)
 			sd_fk_exec(psprintf("DELETE FROM %s x WHERE %s",
 								sd_fk_target(fk->child), quals),
 					   fk->nkeys, types, values, fk->child,
 					   SPI_OK_DELETE, 0);
-		else if (sd_fk_exec(psprintf("SELECT 1 FROM %s x WHERE %s FOR KEY SHARE OF x",
-									 sd_fk_target(fk->child), quals),
+		else if (sd_fk_exec(psprintf("SELECT 1 FROM %s x WHERE %s%s FOR KEY SHARE OF x",
+									 sd_fk_target(fk->child), quals,
+									 sd_fk_live(fk->child)),
 							fk->nkeys, types, values, fk->child,
 							SPI_OK_SELECT, 1) > 0)
 		{
@@ -308,16 +423,16 @@ sd_fk_on_delete(Relation rel, HeapTuple tuple)
 			if (fk->deltype == FKCONSTR_ACTION_RESTRICT)
 				ereport(ERROR,
 						(errcode(SD_RESTRICT_ERRCODE),
-						 errmsg(SD_RESTRICT_MSG, get_rel_name(fk->parent),
-								NameStr(fk->conname), get_rel_name(fk->child)),
-						 errdetail(SD_RESTRICT_DETAIL, key, get_rel_name(fk->child))));
+						 errmsg(SD_RESTRICT_MSG, sd_fk_name(fk->parent),
+								sd_fk_conname(NameStr(fk->conname)), sd_fk_name(fk->child)),
+						 errdetail(SD_RESTRICT_DETAIL, key, sd_fk_name(fk->child))));
 			ereport(ERROR,
 					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 					 errmsg("delete on table \"%s\" violates foreign key constraint \"%s\" on table \"%s\"",
-							get_rel_name(fk->parent), NameStr(fk->conname),
-							get_rel_name(fk->child)),
+							sd_fk_name(fk->parent), sd_fk_conname(NameStr(fk->conname)),
+							sd_fk_name(fk->child)),
 					 errdetail("Key %s is still referenced from table \"%s\".",
-							   key, get_rel_name(fk->child))));
+							   key, sd_fk_name(fk->child))));
 		}
 	}
 }
@@ -351,7 +466,7 @@ sd_fk_checks_parent(ForeignKeyCacheInfo *info)
 {
 	SdTable		pt;
 
-	return sd_catalog_lookup(info->confrelid, &pt) && pt.mode == SD_MODE_FLAG &&
+	return sd_fk_lookup(info->confrelid, &pt) && pt.mode == SD_MODE_FLAG &&
 		!(OidIsValid(sd_fk_restoring) &&
 		  sd_constraint_root(info->conoid) == sd_fk_restoring);
 }
@@ -368,7 +483,7 @@ sd_fk_has_cascade_children(Oid relid)
 		SdFk	   *fk = lfirst(lc);
 
 		if (fk->deltype == FKCONSTR_ACTION_CASCADE &&
-			sd_catalog_lookup(fk->child, &ct))
+			sd_fk_lookup(fk->child, &ct))
 			return true;
 	}
 	return false;
@@ -442,7 +557,7 @@ sd_fk_on_restore(Relation rel, const SdTable *t, HeapTuple oldtuple,
 		int			save_sec;
 
 		if (fk->deltype != FKCONSTR_ACTION_CASCADE ||
-			!sd_catalog_lookup(fk->child, &ct) ||
+			!sd_fk_lookup(fk->child, &ct) ||
 			!sd_fk_values(rel, oldtuple, fk->parent, fk->nkeys, fk->parent_att,
 						  values, types))
 			continue;
@@ -515,24 +630,25 @@ sd_fk_on_restore(Relation rel, const SdTable *t, HeapTuple oldtuple,
 			!sd_fk_values(rel, newtuple, relid, info->nkeys, info->conkey,
 						  values, types))
 			continue;
-		if (sd_fk_exec(psprintf("SELECT 1 FROM %s x WHERE %s FOR KEY SHARE OF x",
+		if (sd_fk_exec(psprintf("SELECT 1 FROM %s x WHERE %s%s FOR KEY SHARE OF x",
 								sd_fk_target(info->confrelid),
 								sd_fk_quals(info->confrelid, info->nkeys,
-											info->confkey, "x.")),
+											info->confkey, "x."),
+								sd_fk_live(info->confrelid)),
 					   info->nkeys, types, values, info->confrelid,
 					   SPI_OK_SELECT, 1) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 					 errmsg("cannot restore a row of table \"%s\": it references a deleted row of table \"%s\"",
-							get_rel_name(t->root),
-							get_rel_name(info->confrelid)),
+							sd_fk_name(t->root),
+							sd_fk_name(info->confrelid)),
 					 errdetail("Key %s of table \"%s\" is deleted (foreign key \"%s\").",
 							   sd_fk_key_text(info->confrelid, info->nkeys,
 											  info->confkey, values, types),
-							   get_rel_name(info->confrelid),
-							   get_constraint_name(info->conoid)),
+							   sd_fk_name(info->confrelid),
+							   sd_fk_conname(get_constraint_name(info->conoid))),
 					 errhint("Restore that row of \"%s\" first: the rows deleted with it come back with it.",
-							 get_rel_name(info->confrelid))));
+							 sd_fk_name(info->confrelid))));
 	}
 }
 
@@ -558,7 +674,7 @@ sd_fk_check_references(Relation rel, HeapTuple new, HeapTuple old)
 		int			i;
 		bool		changed = (old == NULL);
 
-		if (!sd_catalog_lookup(info->confrelid, &pt) || pt.mode != SD_MODE_FLAG ||
+		if (!sd_fk_lookup(info->confrelid, &pt) || pt.mode != SD_MODE_FLAG ||
 			!sd_fk_values(rel, new, RelationGetRelid(rel), info->nkeys,
 						  info->conkey, values, types))
 			continue;
@@ -576,22 +692,69 @@ sd_fk_check_references(Relation rel, HeapTuple new, HeapTuple old)
 		}
 		if (!changed)
 			continue;
-		if (sd_fk_exec(psprintf("SELECT 1 FROM %s x WHERE %s FOR KEY SHARE OF x",
+		if (sd_fk_exec(psprintf("SELECT 1 FROM %s x WHERE %s%s FOR KEY SHARE OF x",
 								sd_fk_target(info->confrelid),
 								sd_fk_quals(info->confrelid, info->nkeys,
-											info->confkey, "x.")),
+											info->confkey, "x."),
+								sd_fk_live(info->confrelid)),
 					   info->nkeys, types, values, info->confrelid,
 					   SPI_OK_SELECT, 1) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 					 errmsg("insert or update on table \"%s\" violates foreign key constraint \"%s\"",
-							RelationGetRelationName(rel),
-							get_constraint_name(info->conoid)),
+							sd_fk_name(RelationGetRelid(rel)),
+							sd_fk_conname(get_constraint_name(info->conoid))),
 					 errdetail("Key %s is not present in table \"%s\".",
 							   sd_fk_key_text(RelationGetRelid(rel), info->nkeys,
 											  info->conkey, values, types),
-							   get_rel_name(info->confrelid))));
+							   sd_fk_name(info->confrelid))));
 	}
+}
+
+typedef enum SdFkEvent
+{
+	SD_FK_DELETED,				/* the row was soft-deleted */
+	SD_FK_RESTORED,				/* the row was restored */
+	SD_FK_REFERENCES			/* a new or changed row's references */
+} SdFkEvent;
+
+/*
+ * Do what event asks of row newtuple of rel (oldtuple its image before).
+ * The statements see live rows only and delete softly, whatever the
+ * session has set; shard says that rel is a Citus shard (sd_fk_on_shard).
+ */
+static void
+sd_fk_run(SdFkEvent event, bool shard, Relation rel, const SdTable *t,
+		  HeapTuple oldtuple, HeapTuple newtuple)
+{
+	bool		saved = sd_fk_on_shard;
+	int			nestlevel;
+
+	SPI_connect();
+	nestlevel = NewGUCNestLevel();
+	(void) set_config_option("softdelete.include_deleted", "off",
+							 PGC_SUSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+	(void) set_config_option("softdelete.hard_delete", "off",
+							 PGC_SUSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+	sd_fk_on_shard = shard;
+	PG_TRY();
+	{
+		if (event == SD_FK_DELETED)
+			sd_fk_on_delete(rel, t, newtuple);
+		else if (event == SD_FK_RESTORED)
+			sd_fk_on_restore(rel, t, oldtuple, newtuple);
+		else
+			sd_fk_check_references(rel, newtuple, oldtuple);
+	}
+	PG_FINALLY();
+	{
+		sd_fk_on_shard = saved;
+	}
+	PG_END_TRY();
+	AtEOXact_GUC(true, nestlevel);
+	SPI_finish();
 }
 
 /*
@@ -608,7 +771,7 @@ softdelete_fk(PG_FUNCTION_ARGS)
 	SdTable		t;
 	bool		was_deleted;
 	bool		is_deleted;
-	int			nestlevel;
+	bool		shard = false;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) ||
 		!(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ||
@@ -619,35 +782,46 @@ softdelete_fk(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("softdelete.fk() must be fired AFTER INSERT OR UPDATE FOR EACH ROW")));
 	rel = trigdata->tg_relation;
-	if (strcmp(trigdata->tg_trigger->tgname, SD_REF_TRIGGER) == 0)
+	if (sd_trigger_named(trigdata->tg_trigger->tgname, SD_REF_TRIGGER))
 	{
 		bool		isnew = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
 
-		if (!sd_catalog_any_flag() || sd_bypass_depth > 0)
+		/* on a Citus shard (softdelete_ref('shard')), nothing is registered */
+		shard = trigdata->tg_trigger->tgnargs > 0;
+		if ((!shard && !sd_catalog_any_flag()) || sd_bypass_depth > 0)
 			return PointerGetDatum(NULL);
 		/* a deleted row may reference a deleted one: its delete cascaded */
-		if (sd_catalog_lookup(RelationGetRelid(rel), &t) &&
+		if ((shard ? sd_catalog_shard(rel, &t) :
+			 sd_catalog_lookup(RelationGetRelid(rel), &t)) &&
 			t.mode == SD_MODE_FLAG && t.flag_attno != InvalidAttrNumber &&
 			sd_flag_deleted(isnew ? trigdata->tg_trigtuple : trigdata->tg_newtuple,
 							RelationGetDescr(rel), &t))
 			return PointerGetDatum(NULL);
-		/* deleted rows do not exist for the check, whatever the session set */
-		SPI_connect();
-		nestlevel = NewGUCNestLevel();
-		(void) set_config_option("softdelete.include_deleted", "off",
-								 PGC_SUSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-								 true, 0, false);
-		sd_fk_check_references(rel,
-							   isnew ? trigdata->tg_trigtuple : trigdata->tg_newtuple,
-							   isnew ? NULL : trigdata->tg_trigtuple);
-		AtEOXact_GUC(true, nestlevel);
-		SPI_finish();
+		sd_fk_run(SD_FK_REFERENCES, shard, rel, &t,
+				  isnew ? NULL : trigdata->tg_trigtuple,
+				  isnew ? trigdata->tg_trigtuple : trigdata->tg_newtuple);
 		return PointerGetDatum(NULL);
 	}
 	if (!TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 		return PointerGetDatum(NULL);
-	if (!sd_catalog_lookup(RelationGetRelid(rel), &t) ||
-		t.mode != SD_MODE_FLAG || t.flag_attno == InvalidAttrNumber)
+	/* a shard of a Citus table, on its node: its guard says what it is */
+	if (!sd_catalog_lookup(RelationGetRelid(rel), &t) &&
+		!(shard = sd_catalog_shard(rel, &t)))
+	{
+		char	   *table;
+
+		/* a shard whose guard does not say (enabled by softdelete 1.2) */
+		if (sd_fk_referenced(RelationGetRelid(rel)) &&
+			(table = sd_citus_shard_of(RelationGetRelid(rel))) != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("cannot follow the foreign keys of shard \"%s\" of table \"%s\"",
+							RelationGetRelationName(rel), table),
+					 errdetail("Its guard trigger does not name the flag column: the table was enabled by an older softdelete."),
+					 errhint("Call softdelete.enable() on \"%s\" again on the coordinator.", table)));
+		return PointerGetDatum(NULL);
+	}
+	if (t.mode != SD_MODE_FLAG || t.flag_attno == InvalidAttrNumber)
 		return PointerGetDatum(NULL);
 
 	was_deleted = sd_flag_deleted(trigdata->tg_trigtuple, RelationGetDescr(rel),
@@ -662,7 +836,7 @@ softdelete_fk(PG_FUNCTION_ARGS)
 		if (!sd_fk_referenced(RelationGetRelid(rel)))
 			return PointerGetDatum(NULL);
 	}
-	else if (!sd_fk_has_cascade_children(RelationGetRelid(rel)))
+	else if (!shard && !sd_fk_has_cascade_children(RelationGetRelid(rel)))
 	{
 		ListCell   *lc;
 		bool		check = false;
@@ -672,25 +846,8 @@ softdelete_fk(PG_FUNCTION_ARGS)
 		if (!check)
 			return PointerGetDatum(NULL);
 	}
-
-	/*
-	 * The statements below see live rows only and delete softly, whatever
-	 * the session has set.
-	 */
-	SPI_connect();
-	nestlevel = NewGUCNestLevel();
-	(void) set_config_option("softdelete.include_deleted", "off",
-							 PGC_SUSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-							 true, 0, false);
-	(void) set_config_option("softdelete.hard_delete", "off",
-							 PGC_SUSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-							 true, 0, false);
-	if (is_deleted)
-		sd_fk_on_delete(rel, trigdata->tg_newtuple);
-	else
-		sd_fk_on_restore(rel, &t, trigdata->tg_trigtuple, trigdata->tg_newtuple);
-	AtEOXact_GUC(true, nestlevel);
-	SPI_finish();
+	sd_fk_run(is_deleted ? SD_FK_DELETED : SD_FK_RESTORED, shard, rel, &t,
+			  trigdata->tg_trigtuple, trigdata->tg_newtuple);
 	return PointerGetDatum(NULL);
 }
 

@@ -131,26 +131,6 @@ sd_open_owned_table(Oid relid, LOCKMODE lockmode)
 }
 
 /*
- * Citus propagates triggers to the shards of a distributed or reference
- * table only when told they are safe: softdelete's are (the guard refuses,
- * softdelete_fk is not created: foreign keys are refused on such tables).
- * Returns the GUC nest level to close with AtEOXact_GUC, or -1.
- */
-static int
-sd_citus_allow_triggers(char citus)
-{
-	int			nest;
-
-	if (citus == 0)
-		return -1;
-	nest = NewGUCNestLevel();
-	(void) set_config_option("citus.enable_unsafe_triggers", "on",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-							 true, 0, false);
-	return nest;
-}
-
-/*
  * softdelete.enable(tbl, column_name, replace_unique): make DELETE on tbl a
  * soft delete and hide its deleted rows.  Adds the timestamptz column if it
  * is missing.
@@ -167,7 +147,6 @@ softdelete_enable(PG_FUNCTION_ARGS)
 	bool		replace_unique;
 	ListCell   *lc;
 	char		citus;
-	int			nest;
 
 	sd_require_arg(fcinfo, 0, "tbl");
 	sd_require_arg(fcinfo, 1, "column_name");
@@ -182,9 +161,6 @@ softdelete_enable(PG_FUNCTION_ARGS)
 	if (citus == SD_CITUS_LOCAL)
 		sd_refuse_citus(relid, citus, "soft delete",
 						"Citus plans a local table of its metadata on its own shard, which softdelete does not follow.");
-	if (citus != 0 && (sd_fk_incoming(relid) != NIL || sd_fk_outgoing(rel) != NIL))
-		sd_refuse_citus(relid, citus, "soft delete with foreign keys",
-						"Cascades and restrictions of a soft delete run as triggers, which do not run on the shards of a distributed table.");
 
 	if (sd_catalog_lookup(relid, &t))
 	{
@@ -206,7 +182,12 @@ softdelete_enable(PG_FUNCTION_ARGS)
 						RelationGetRelationName(rel))));
 		table_close(rel, NoLock);
 		SPI_connect();
+		/* on Citus, the shards' guards name the column (older ones did not) */
+		if (citus != 0)
+			sd_create_triggers(relid, SD_MODE_FLAG, false, colname);
 		sd_fk_ensure_triggers(relid);
+		foreach(lc, sd_fk_incoming(relid))
+			sd_ref_ensure_trigger(((SdFk *) lfirst(lc))->child);
 		if (replace_unique)
 			sd_unique_keys(relid, colname, true);
 		SPI_finish();
@@ -256,10 +237,7 @@ softdelete_enable(PG_FUNCTION_ARGS)
 					SPI_OK_UTILITY);
 	CommandCounterIncrement();
 	sd_check_foreign_tables(relid, relid, SD_MODE_FLAG, colname);
-	nest = sd_citus_allow_triggers(citus);
 	sd_create_triggers(relid, SD_MODE_FLAG, false, colname);
-	if (nest >= 0)
-		AtEOXact_GUC(true, nest);
 	CommandCounterIncrement();
 	sd_unique_keys(relid, colname, replace_unique);
 	SPI_finish();
@@ -442,7 +420,6 @@ softdelete_disable(PG_FUNCTION_ARGS)
 	Oid			relid;
 	Relation	rel;
 	SdTable		t;
-	int			nest;
 
 	sd_require_arg(fcinfo, 0, "tbl");
 	relid = PG_GETARG_OID(0);
@@ -467,10 +444,7 @@ softdelete_disable(PG_FUNCTION_ARGS)
 
 	table_close(rel, NoLock);
 	SPI_connect();
-	nest = sd_citus_allow_triggers(sd_citus_kind(relid));
 	sd_drop_triggers(relid, t.mode);
-	if (nest >= 0)
-		AtEOXact_GUC(true, nest);
 	SPI_finish();
 	if (t.mode == SD_MODE_ARCHIVE && get_rel_name(t.archive) != NULL)
 		ereport(NOTICE,

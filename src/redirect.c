@@ -60,7 +60,6 @@ PG_FUNCTION_INFO_V1(softdelete_guard);
 struct TriggerData;
 static void sd_check_row(struct TriggerData *td);
 static void sd_merge_row(struct TriggerData *td);
-static char *sd_citus_shard_of(Oid relid);
 
 /* The one-entry target list "flag = stamp". */
 static List *
@@ -281,38 +280,6 @@ softdelete_guard(PG_FUNCTION_ARGS)
 				 errhint("Set softdelete.hard_delete = on to delete rows physically, or use softdelete.purge().")));
 	}
 	return PointerGetDatum(trigdata->tg_trigtuple);
-}
-
-/*
- * Is relid a shard of a Citus table (on a node with Citus's metadata)?  The
- * name of that table, or NULL.  Only the guard asks, on a table it fired on
- * that is not enabled here: softdelete's triggers on a shard came from the
- * coordinator.
- */
-static char *
-sd_citus_shard_of(Oid relid)
-{
-	const char *name = get_rel_name(relid);
-	const char *digits;
-	Oid			argtypes[1] = {INT8OID};
-	Datum		args[1];
-	char	   *table = NULL;
-
-	if (name == NULL ||
-		!OidIsValid(get_relname_relid("pg_dist_shard", PG_CATALOG_NAMESPACE)) ||
-		(digits = strrchr(name, '_')) == NULL || digits[1] == '\0' ||
-		strspn(digits + 1, "0123456789") != strlen(digits + 1))
-		return NULL;
-	args[0] = Int64GetDatum(strtoi64(digits + 1, NULL, 10));
-	SPI_connect();
-	if (SPI_execute_with_args("SELECT logicalrelid::text FROM pg_catalog.pg_dist_shard WHERE shardid = $1",
-							  1, argtypes, args, NULL, true, 1) == SPI_OK_SELECT &&
-		SPI_processed > 0)
-		table = MemoryContextStrdup(CurTransactionContext,
-									SPI_getvalue(SPI_tuptable->vals[0],
-												 SPI_tuptable->tupdesc, 1));
-	SPI_finish();
-	return table;
 }
 
 /* ---------------------------------------------------------------------

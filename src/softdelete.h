@@ -145,6 +145,13 @@ extern void sd_catalog_unregister(Oid relid);
 extern void sd_catalog_rename_column(Oid relid, const char *newname);
 extern void sd_catalog_invalidate(Oid relid);
 extern void sd_require_flag_column(const SdTable *t);
+#define SD_CITUS_DISTRIBUTED 'd'
+#define SD_CITUS_REFERENCE 'r'
+#define SD_CITUS_LOCAL 'l'
+extern char sd_citus_kind(Oid relid);
+extern char *sd_citus_shard_of(Oid relid);
+extern bool sd_trigger_named(const char *tgname, const char *base);
+extern bool sd_catalog_shard(Relation rel, SdTable *out);
 extern void sd_flag_describe(Oid relid, const char *colname, SdTable *t);
 
 /* ---------------------------------------------------------------------
@@ -313,10 +320,6 @@ extern void sd_ddl_after(Node *parsetree, SdUtility *u);
 extern void sd_refuse_archive_table(Oid relid);
 extern void sd_check_foreign_tables(Oid root, Oid tree, SdMode mode,
 									const char *column);
-#define SD_CITUS_DISTRIBUTED 'd'
-#define SD_CITUS_REFERENCE 'r'
-#define SD_CITUS_LOCAL 'l'
-extern char sd_citus_kind(Oid relid);
 extern void sd_refuse_citus(Oid relid, char kind, const char *what,
 							const char *why);
 

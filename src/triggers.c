@@ -37,6 +37,7 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/partcache.h"
 #include "utils/rel.h"
@@ -44,6 +45,29 @@
 #include "utils/timestamp.h"
 
 #include "softdelete.h"
+
+/*
+ * Run sql, CREATE or DROP TRIGGER on table relid (in SPI).  Citus copies a
+ * trigger of a distributed or reference table to every shard only when told
+ * it is safe: softdelete's are (they run on the shards, fkeys.c), so it is
+ * told for this one statement.
+ */
+static void
+sd_trigger_ddl(Oid relid, const char *sql)
+{
+	int			nest = -1;
+
+	if (sd_citus_kind(relid) != 0)
+	{
+		nest = NewGUCNestLevel();
+		(void) set_config_option("citus.enable_unsafe_triggers", "on",
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+								 true, 0, false);
+	}
+	sd_spi_exec(sql, SPI_OK_UTILITY);
+	if (nest >= 0)
+		AtEOXact_GUC(true, nest);
+}
 
 /*
  * The trigger softdelete_fk (fkeys.c) of one flag-mode table: create it,
@@ -62,8 +86,7 @@ sd_fk_trigger(Oid rel, const char *flag_column, bool create)
 	{
 		if (OidIsValid(get_trigger_oid(rel, "softdelete_fk", true)) &&
 			(!get_rel_relispartition(rel) || !OidIsValid(get_trigger_oid(get_partition_parent(rel, false), "softdelete_fk", true))))
-			sd_spi_exec(psprintf("DROP TRIGGER softdelete_fk ON %s", qname),
-						SPI_OK_UTILITY);
+			sd_trigger_ddl(rel, psprintf("DROP TRIGGER softdelete_fk ON %s", qname));
 		return;
 	}
 	if (OidIsValid(get_trigger_oid(rel, "softdelete_fk", true)))
@@ -72,11 +95,10 @@ sd_fk_trigger(Oid rel, const char *flag_column, bool create)
 	/* when the row goes from live to deleted or back (never NULL) */
 	test = get_atttype(rel, get_attnum(rel, flag_column)) == BOOLOID ?
 		"TRUE" : "NULL";
-	sd_spi_exec(psprintf("CREATE TRIGGER softdelete_fk AFTER UPDATE ON %s "
+	sd_trigger_ddl(rel, psprintf("CREATE TRIGGER softdelete_fk AFTER UPDATE ON %s "
 						 "FOR EACH ROW WHEN ((OLD.%s IS %s) <> (NEW.%s IS %s)) "
 						 "EXECUTE FUNCTION softdelete.fk()",
-						 qname, col, test, col, test),
-				SPI_OK_UTILITY);
+						 qname, col, test, col, test));
 }
 
 /*
@@ -91,9 +113,16 @@ sd_ref_ensure_trigger(Oid relid)
 	ListCell   *lc;
 	bool		needed = false;
 	bool		has;
+	bool		citus;
 
-	if (!SD_CORE_RI_CHECK_SKIPS_PLANNER ||
-		!OidIsValid(get_rel_namespace(relid)))
+	if (!OidIsValid(get_rel_namespace(relid)))
+		return;
+	/*
+	 * Citus checks a new reference on the shards, where deleted rows are
+	 * not filtered: the shard's own softdelete_ref('shard') checks it there.
+	 */
+	citus = sd_citus_kind(relid) != 0;
+	if (!SD_CORE_RI_CHECK_SKIPS_PLANNER && !citus)
 		return;
 	rel = table_open(relid, AccessShareLock);
 	foreach(lc, sd_fk_outgoing(rel))
@@ -107,17 +136,16 @@ sd_ref_ensure_trigger(Oid relid)
 	table_close(rel, AccessShareLock);
 	has = OidIsValid(get_trigger_oid(relid, SD_REF_TRIGGER, true));
 	if (needed && !has)
-		sd_spi_exec(psprintf("CREATE TRIGGER %s AFTER INSERT OR UPDATE ON %s "
-							 "FOR EACH ROW EXECUTE FUNCTION softdelete.fk()",
-							 SD_REF_TRIGGER, sd_qualified_name(relid)),
-					SPI_OK_UTILITY);
+		sd_trigger_ddl(relid, psprintf("CREATE TRIGGER %s AFTER INSERT OR UPDATE ON %s "
+							 "FOR EACH ROW EXECUTE FUNCTION softdelete.fk(%s)",
+									   SD_REF_TRIGGER, sd_qualified_name(relid),
+									   citus ? "'shard'" : ""));
 	else if (!needed && has &&
 			 (!get_rel_relispartition(relid) ||
 			  !OidIsValid(get_trigger_oid(get_partition_parent(relid, false),
 										  SD_REF_TRIGGER, true))))
-		sd_spi_exec(psprintf("DROP TRIGGER %s ON %s", SD_REF_TRIGGER,
-							 sd_qualified_name(relid)),
-					SPI_OK_UTILITY);
+		sd_trigger_ddl(relid, psprintf("DROP TRIGGER %s ON %s", SD_REF_TRIGGER,
+							 sd_qualified_name(relid)));
 }
 
 /*
@@ -227,6 +255,21 @@ sd_fk_ensure_triggers(Oid relid)
 		sd_fk_trigger(lfirst_oid(lc), NameStr(t.column_name), true);
 }
 
+/* Has relid a guard trigger that does not name the flag column? */
+static bool
+sd_guard_needs_column(Oid relid)
+{
+	Relation	rel = table_open(relid, AccessShareLock);
+	bool		old = false;
+	int			i;
+
+	for (i = 0; rel->trigdesc != NULL && i < rel->trigdesc->numtriggers; i++)
+		if (strcmp(rel->trigdesc->triggers[i].tgname, "softdelete_guard") == 0)
+			old = rel->trigdesc->triggers[i].tgnargs == 0;
+	table_close(rel, AccessShareLock);
+	return old;
+}
+
 /*
  * Create the row trigger of its mode, and the TRUNCATE guard, on relid and
  * on every partition and inheritance child below it (in SPI).  Partitions
@@ -241,38 +284,40 @@ sd_create_triggers(Oid relid, SdMode mode, bool versions,
 {
 	const char *rowtrig = mode == SD_MODE_FLAG ? "softdelete_guard" : SD_ARCHIVE_TRIGGER;
 	ListCell   *lc;
+	bool		citus;
 
+	/* on Citus, the shards' guard names the flag column (catalog.c) */
+	citus = sd_citus_kind(relid) != 0;
 	foreach(lc, sd_tree_tables(relid, false))
 	{
 		Oid			rel = lfirst_oid(lc);
 		char	   *qname = sd_qualified_name(rel);
 
+		/* a Citus table's guard from before it named the column */
+		if (citus && mode == SD_MODE_FLAG && sd_guard_needs_column(rel))
+			sd_trigger_ddl(rel, psprintf("DROP TRIGGER softdelete_guard ON %s", qname));
 		/* partitions have clones of the row trigger, but not of TRUNCATE's */
 		if ((rel == relid || !get_rel_relispartition(rel)) &&
 			!OidIsValid(get_trigger_oid(rel, rowtrig, true)))
 		{
 			if (mode == SD_MODE_FLAG)
-				sd_spi_exec(psprintf("CREATE TRIGGER softdelete_guard BEFORE DELETE ON %s "
-									 "FOR EACH ROW EXECUTE FUNCTION softdelete.guard()",
-									 qname),
-							SPI_OK_UTILITY);
+				sd_trigger_ddl(rel, psprintf("CREATE TRIGGER softdelete_guard BEFORE DELETE ON %s "
+											 "FOR EACH ROW EXECUTE FUNCTION softdelete.guard(%s)",
+											 qname, citus ? quote_literal_cstr(flag_column) : ""));
 			else
 			{
-				sd_spi_exec(psprintf("CREATE TRIGGER %s BEFORE DELETE%s ON %s "
+				sd_trigger_ddl(rel, psprintf("CREATE TRIGGER %s BEFORE DELETE%s ON %s "
 									 "FOR EACH ROW EXECUTE FUNCTION softdelete.archive()",
 									 SD_ARCHIVE_TRIGGER, versions ? " OR UPDATE" : "",
-									 qname),
-							SPI_OK_UTILITY);
-				sd_spi_exec(psprintf("ALTER TABLE ONLY %s ENABLE ALWAYS TRIGGER %s",
-									 qname, SD_ARCHIVE_TRIGGER),
-							SPI_OK_UTILITY);
+									 qname));
+				sd_trigger_ddl(rel, psprintf("ALTER TABLE ONLY %s ENABLE ALWAYS TRIGGER %s",
+									 qname, SD_ARCHIVE_TRIGGER));
 			}
 		}
 		if (!OidIsValid(get_trigger_oid(rel, "softdelete_guard_truncate", true)))
-			sd_spi_exec(psprintf("CREATE TRIGGER softdelete_guard_truncate BEFORE TRUNCATE ON %s "
+			sd_trigger_ddl(rel, psprintf("CREATE TRIGGER softdelete_guard_truncate BEFORE TRUNCATE ON %s "
 								 "FOR EACH STATEMENT EXECUTE FUNCTION softdelete.guard()",
-								 qname),
-						SPI_OK_UTILITY);
+								 qname));
 	}
 }
 
@@ -289,14 +334,12 @@ sd_drop_triggers(Oid relid, SdMode mode)
 
 		if (rel == relid || !get_rel_relispartition(rel))
 		{
-			sd_spi_exec(psprintf("DROP TRIGGER IF EXISTS %s ON %s",
+			sd_trigger_ddl(rel, psprintf("DROP TRIGGER IF EXISTS %s ON %s",
 								 mode == SD_MODE_FLAG ? "softdelete_guard" : SD_ARCHIVE_TRIGGER,
-								 qname),
-						SPI_OK_UTILITY);
+								 qname));
 			if (mode == SD_MODE_FLAG)
 				sd_fk_trigger(rel, NULL, false);
 		}
-		sd_spi_exec(psprintf("DROP TRIGGER IF EXISTS softdelete_guard_truncate ON %s", qname),
-					SPI_OK_UTILITY);
+		sd_trigger_ddl(rel, psprintf("DROP TRIGGER IF EXISTS softdelete_guard_truncate ON %s", qname));
 	}
 }

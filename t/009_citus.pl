@@ -9,7 +9,13 @@
 #   refused by the guard; so is one sent by a coordinator restarted without
 #   softdelete.
 # - The other order of shared_preload_libraries: Citus refuses to start.
-# - Refused, saying why: archive mode, foreign keys, Citus local tables.
+# - Foreign keys between co-located distributed tables and to reference
+#   tables: cascades (router, multi-shard, from a reference table into a
+#   distributed one), RESTRICT and NO ACTION, restore cascades, refused new
+#   references to deleted rows and restores under deleted parents, purge,
+#   a key added later.  The shards run them on their own node.
+# - Refused, saying why: archive mode, renaming the flag column, Citus local
+#   tables.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -144,14 +150,123 @@ $coord->append_conf('postgresql.conf', "shared_preload_libraries = 'citus,softde
 $coord->restart;
 is($q->('SELECT count(*) FROM orders'), '93', 'with softdelete back, the same rows are live');
 
+# Foreign keys where Citus has them: co-located distributed tables, and from
+# distributed (or reference) tables to reference tables.  The shards run
+# the cascades, restrictions and restore cascades themselves, on their node.
+$q->(q{
+	CREATE TABLE regions (code text PRIMARY KEY);
+	SELECT create_reference_table('regions');
+	CREATE TABLE accounts (id int PRIMARY KEY, region text REFERENCES regions ON DELETE RESTRICT);
+	SELECT create_reference_table('accounts');
+	CREATE TABLE carts (account int, id int, region text REFERENCES regions ON DELETE CASCADE,
+		PRIMARY KEY (account, id));
+	SELECT create_distributed_table('carts', 'account');
+	CREATE TABLE cart_lines (account int, cart int, n int, PRIMARY KEY (account, cart, n),
+		FOREIGN KEY (account, cart) REFERENCES carts ON DELETE CASCADE);
+	SELECT create_distributed_table('cart_lines', 'account', colocate_with => 'carts');
+	CREATE TABLE cart_notes (account int, cart int, note text, PRIMARY KEY (account, cart),
+		FOREIGN KEY (account, cart) REFERENCES carts);
+	SELECT create_distributed_table('cart_notes', 'account', colocate_with => 'carts');
+	CREATE TABLE cart_tags (account int, cart int, tag text, is_deleted boolean NOT NULL DEFAULT false,
+		PRIMARY KEY (account, cart, tag), FOREIGN KEY (account, cart) REFERENCES carts ON DELETE CASCADE);
+	SELECT create_distributed_table('cart_tags', 'account', colocate_with => 'carts');
+	INSERT INTO regions VALUES ('north'), ('south'), ('east');
+	INSERT INTO accounts VALUES (1, 'north');
+	INSERT INTO carts SELECT a, c, CASE WHEN c = 1 THEN 'north' WHEN c = 2 THEN 'south' ELSE 'east' END
+		FROM generate_series(1, 20) a, generate_series(1, 3) c;
+	INSERT INTO cart_lines SELECT account, id, k FROM carts, generate_series(1, 2) k;
+	INSERT INTO cart_tags SELECT account, id, 'gift' FROM carts;
+	INSERT INTO cart_notes VALUES (5, 3, 'call first');
+	SELECT softdelete.enable('cart_lines');
+	SELECT softdelete.enable('cart_tags', 'is_deleted');
+	SELECT softdelete.enable('cart_notes');
+	SELECT softdelete.enable('carts');
+	SELECT softdelete.enable('accounts');
+	SELECT softdelete.enable('regions');
+});
+my $counts = q{SELECT (SELECT count(*) FROM carts) || '/' || (SELECT count(*) FROM cart_lines) || '/' || (SELECT count(*) FROM cart_tags)};
+is($q->($counts), '60/120/60', 'foreign keys between enabled Citus tables are accepted by enable');
+
+# a cascade, router and multi-shard, with the parent's stamp
+$q->('DELETE FROM cart_lines WHERE account = 3 AND cart = 1 AND n = 2');
+$q->('DELETE FROM carts WHERE account = 3 AND id = 1');
+is($q->($counts), '59/118/59', 'a router DELETE cascades to the lines and tags of the cart, on its shard');
+is($q->(q{SET softdelete.include_deleted = on;
+		  SELECT count(*) FROM cart_lines l JOIN carts c ON (c.account, c.id) = (l.account, l.cart)
+		  WHERE c.account = 3 AND c.id = 1 AND l.deleted_at = c.deleted_at}), '1',
+	'the line deleted with the cart has the cart\'s stamp (the one deleted before keeps its own)');
+$q->('DELETE FROM carts WHERE id = 2 AND account BETWEEN 11 AND 20');
+is($q->($counts), '49/98/49', 'a multi-shard DELETE cascades on every shard');
+
+# restore brings back what was deleted with the row, not what was deleted before
+is($q->(q{SELECT softdelete.restore('carts', 'account = 3 AND id = 1')}), '1', 'restore of the cart');
+is($q->(q{SELECT count(*) FROM cart_lines WHERE account = 3 AND cart = 1}), '1',
+	'the line deleted with it is back, the one deleted before is not');
+is($q->(q{SELECT count(*) FROM cart_tags WHERE account = 3 AND cart = 1}), '1', 'the boolean-flag tag is back');
+
+# NO ACTION and RESTRICT: the delete fails, nothing changes
+($ret, $stdout, $stderr) = $coord->psql('postgres', 'DELETE FROM carts WHERE account = 5 AND id = 3', on_error_stop => 1);
+like($stderr, qr/delete on table "carts" violates foreign key constraint "cart_notes_account_cart_fkey" on table "cart_notes"/,
+	'NO ACTION: a cart with a live note cannot be deleted');
+($ret, $stdout, $stderr) = $coord->psql('postgres', q{DELETE FROM regions WHERE code = 'north'});
+like($stderr, qr/delete on table "regions" violates foreign key constraint "accounts_region_fkey" on table "accounts"/,
+	'RESTRICT from a reference table to a reference table');
+is($q->($counts), '50/99/50', 'nothing changed');
+$q->(q{DELETE FROM cart_notes; DELETE FROM carts WHERE account = 5 AND id = 3});
+is($q->('SELECT count(*) FROM carts WHERE account = 5'), '2', 'once the note is deleted, the cart can be');
+
+# a reference table cascading into a distributed table, on every worker
+$q->(q{DELETE FROM regions WHERE code = 'east'});
+is($q->($counts), '30/59/30', 'deleting a region soft-deletes its carts on every worker, and their lines and tags');
+is($q->(q{SELECT softdelete.restore('regions', $$code = 'east'$$)}), '1', 'restore of the region');
+is($q->($counts), '49/97/49', 'its carts come back with it, and theirs (the cart deleted before stays deleted)');
+
+# new references to deleted rows, and restores of rows whose parent is deleted
+$q->('DELETE FROM carts WHERE account = 7 AND id = 1');
+($ret, $stdout, $stderr) = $coord->psql('postgres', 'INSERT INTO cart_lines VALUES (7, 1, 9)');
+like($stderr, qr/insert or update on table "cart_lines" violates foreign key constraint "cart_lines_account_cart_fkey".*\n.*Key \(account, cart\)=\(7, 1\) is not present in table "carts"/,
+	'a new line of a deleted cart is refused on the shard');
+$q->('DELETE FROM cart_lines WHERE account = 8 AND cart = 1 AND n = 1; DELETE FROM carts WHERE account = 8 AND id = 1');
+$q->('SELECT softdelete.restore(\'carts\', \'account = 8 AND id = 1\')');
+$q->('DELETE FROM carts WHERE account = 8 AND id = 1');
+($ret, $stdout, $stderr) = $coord->psql('postgres', q{SELECT softdelete.restore('cart_lines', 'account = 8 AND cart = 1')});
+like($stderr, qr/cannot restore a row of table "cart_lines": it references a deleted row of table "carts"/,
+	'a line of a deleted cart cannot be restored on its own');
+
+# purge: the physical delete cascades through Citus's own keys on the shards
+($ret, $stdout, $stderr) = $coord->psql('postgres', q{BEGIN; SELECT softdelete.purge('carts'); COMMIT});
+like($stderr, qr/violates foreign key constraint "cart_notes_account_cart_fkey_\d+"/,
+	'purge of a cart a deleted note (NO ACTION) still references fails on the shard, and erases nothing');
+is($q->(q{BEGIN; SELECT softdelete.purge('cart_notes'); SELECT softdelete.purge('carts'); COMMIT}), "1\n13",
+	'purge of the deleted note, then of the deleted carts');
+is($q->(q{SET softdelete.include_deleted = on; SELECT count(*) FROM cart_lines l
+		  WHERE NOT EXISTS (SELECT 1 FROM carts c WHERE (c.account, c.id) = (l.account, l.cart))}), '0',
+	'their lines went with them');
+
+# a key added later gets its checks on the shards too
+$q->(q{CREATE TABLE cart_gifts (account int, cart int, PRIMARY KEY (account, cart));
+	SELECT create_distributed_table('cart_gifts', 'account', colocate_with => 'carts');
+	ALTER TABLE cart_gifts ADD FOREIGN KEY (account, cart) REFERENCES carts;
+	DELETE FROM carts WHERE account = 9 AND id = 1});
+($ret, $stdout, $stderr) = $coord->psql('postgres', 'INSERT INTO cart_gifts VALUES (9, 1)');
+like($stderr, qr/is not present in table "carts"/, 'a key added by ALTER TABLE refuses a reference to a deleted cart');
+is($q->('INSERT INTO cart_gifts VALUES (9, 2) RETURNING cart'), '2', 'and accepts a live one');
+
+# a table enabled by an older softdelete, whose shards' guard does not name
+# the flag column: its shards refuse to guess, enable again sets it right
+$q->(q{SET citus.enable_unsafe_triggers = on; DROP TRIGGER softdelete_guard ON carts;
+	CREATE TRIGGER softdelete_guard BEFORE DELETE ON carts FOR EACH ROW EXECUTE FUNCTION softdelete.guard()});
+($ret, $stdout, $stderr) = $coord->psql('postgres', 'DELETE FROM carts WHERE account = 10 AND id = 1');
+like($stderr, qr/cannot follow the foreign keys of shard "carts_\d+" of table "carts".*\n.*enabled by an older softdelete/,
+	'an old guard without the column: the cascade fails loudly');
+$q->(q{SELECT softdelete.enable('carts'); DELETE FROM carts WHERE account = 10 AND id = 1});
+is($q->(q{SELECT count(*) FROM cart_lines WHERE account = 10 AND cart = 1}), '0', 'after enable again, it cascades');
 
 # refused, saying why
 for my $case (
+	[ q{ALTER TABLE orders RENAME COLUMN deleted_at TO removed_at},
+	  qr/renaming the soft-delete flag column is not supported on table "orders": it is a Citus distributed table/ ],
 	[ q{SELECT softdelete.disable('orders'); SELECT softdelete.enable_archive('orders')}, qr/archive mode is not supported on table "orders": it is a Citus distributed table/ ],
-	[ q{CREATE TABLE items (id int, order_id int, deleted_at timestamptz, PRIMARY KEY (order_id, id),
-		  FOREIGN KEY (order_id) REFERENCES orders ON DELETE CASCADE);
-		SELECT create_distributed_table('items', 'order_id', colocate_with => 'orders');
-		SELECT softdelete.enable('orders')}, qr/soft delete with foreign keys is not supported on table "orders"/ ],
 	[ q{CREATE TABLE notes (id int PRIMARY KEY); SELECT citus_add_local_table_to_metadata('notes');
 		SELECT softdelete.enable('notes')}, qr/soft delete is not supported on table "notes": it is a Citus local table/ ])
 {
