@@ -76,7 +76,8 @@
 #define Anum_registry_archive		4
 #define Anum_registry_versions		5
 #define Anum_registry_enabled_at	6
-#define Natts_registry				6
+#define Anum_registry_retention		7	/* from 1.3 on */
+#define Natts_registry				7	/* at most: 6 before 1.3 */
 
 typedef struct SdCacheEntry
 {
@@ -631,6 +632,7 @@ sd_catalog_register(Oid relid, SdMode mode, const char *column_name,
 	values[Anum_registry_versions - 1] = BoolGetDatum(versions);
 	values[Anum_registry_enabled_at - 1] =
 		TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	nulls[Anum_registry_retention - 1] = true;
 
 	tup = heap_form_tuple(RelationGetDescr(rel), values, nulls);
 	CatalogTupleInsert(rel, tup);
@@ -705,6 +707,42 @@ sd_catalog_rename_column(Oid relid, const char *newname)
 		return;
 	}
 	table_close(rel, NoLock);
+}
+
+/*
+ * Set relid's retention (NULL: none).  False when the registry has no such
+ * column (the extension's SQL is older than 1.3).
+ */
+bool
+sd_catalog_set_retention(Oid relid, Datum keep, bool isnull)
+{
+	Relation	rel;
+	HeapTuple	tup;
+	HeapTuple	newtup;
+	Datum		values[Natts_registry];
+	bool		nulls[Natts_registry];
+	bool		replace[Natts_registry];
+
+	rel = table_open(sd_catalog_registry_relid(false), RowExclusiveLock);
+	if (RelationGetDescr(rel)->natts < Anum_registry_retention)
+	{
+		table_close(rel, NoLock);
+		return false;
+	}
+	tup = sd_registry_fetch(rel, relid);
+	if (tup == NULL)
+		elog(ERROR, "softdelete: table %u is not registered", relid);
+	memset(replace, false, sizeof(replace));
+	memset(nulls, false, sizeof(nulls));
+	values[Anum_registry_retention - 1] = keep;
+	nulls[Anum_registry_retention - 1] = isnull;
+	replace[Anum_registry_retention - 1] = true;
+	newtup = heap_modify_tuple(tup, RelationGetDescr(rel), values, nulls,
+							   replace);
+	CatalogTupleUpdate(rel, &newtup->t_self, newtup);
+	table_close(rel, NoLock);
+	CommandCounterIncrement();
+	return true;
 }
 
 /*

@@ -110,6 +110,51 @@ sd_move_permissions(Query *query, RangeTblEntry *outer, Query *sub,
 #endif
 }
 
+/* 16: a GUC's extra is allocated with guc_malloc, before with malloc. */
+#if PG_VERSION_NUM >= 160000
+#define SD_GUC_MALLOC(size) guc_malloc(LOG, (size))
+#else
+#define SD_GUC_MALLOC(size) malloc(size)
+#endif
+
+/*
+ * The same, when the subquery was made from SQL text: its entry for the
+ * table (live, in live_q) takes over the permissions of outer, and the
+ * entry of the table read beside it (other, in other_q) is checked as the
+ * same user (a view's owner, when outer came from a view).
+ */
+static inline void
+sd_take_permissions(Query *query, RangeTblEntry *outer, Query *live_q,
+					RangeTblEntry *live, Query *other_q, RangeTblEntry *other)
+{
+#if PG_VERSION_NUM >= 160000
+	if (outer->perminfoindex > 0)
+	{
+		RTEPermissionInfo *src = getRTEPermissionInfo(query->rteperminfos, outer);
+
+		memcpy(getRTEPermissionInfo(live_q->rteperminfos, live), src,
+			   sizeof(RTEPermissionInfo));
+		getRTEPermissionInfo(other_q->rteperminfos, other)->checkAsUser =
+			src->checkAsUser;
+	}
+	outer->perminfoindex = 0;
+#else
+	live->requiredPerms = outer->requiredPerms;
+	live->checkAsUser = outer->checkAsUser;
+	live->selectedCols = bms_copy(outer->selectedCols);
+	live->insertedCols = NULL;
+	live->updatedCols = NULL;
+	live->extraUpdatedCols = NULL;
+	other->checkAsUser = outer->checkAsUser;
+	outer->requiredPerms = 0;
+	outer->checkAsUser = InvalidOid;
+	outer->selectedCols = NULL;
+	outer->insertedCols = NULL;
+	outer->updatedCols = NULL;
+	outer->extraUpdatedCols = NULL;
+#endif
+}
+
 /* 16: pg_class_ownercheck became object_ownercheck. */
 #if PG_VERSION_NUM >= 160000
 #define SD_TABLE_OWNERCHECK(relid) \

@@ -435,6 +435,13 @@ void
 sd_ddl_before(Node *parsetree, const char *query_string, SdUtility *u)
 {
 	memset(u, 0, sizeof(SdUtility));
+	if (sd_as_of_set)
+	{
+		if (IsA(parsetree, TruncateStmt))
+			sd_as_of_refuse("TRUNCATE");
+		if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->is_from)
+			sd_as_of_refuse("COPY FROM");
+	}
 	if (IsA(parsetree, TruncateStmt) && !sd_hard_delete &&
 		sd_catalog_any_enabled())
 	{

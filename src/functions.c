@@ -38,6 +38,7 @@
 #include "nodes/parsenodes.h"
 #include "optimizer/optimizer.h"
 #include "parser/parser.h"
+#include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
@@ -53,6 +54,7 @@
 PG_FUNCTION_INFO_V1(softdelete_enable);
 PG_FUNCTION_INFO_V1(softdelete_enable_archive);
 PG_FUNCTION_INFO_V1(softdelete_disable);
+PG_FUNCTION_INFO_V1(softdelete_set_retention);
 PG_FUNCTION_INFO_V1(softdelete_restore);
 PG_FUNCTION_INFO_V1(softdelete_purge);
 
@@ -566,6 +568,7 @@ softdelete_restore(PG_FUNCTION_ARGS)
 
 	sd_require_arg(fcinfo, 0, "tbl");
 	relid = PG_GETARG_OID(0);
+	sd_as_of_refuse("softdelete.restore()");
 	sd_require_enabled(relid, &t);
 	if (!PG_ARGISNULL(1))
 	{
@@ -620,6 +623,7 @@ softdelete_purge(PG_FUNCTION_ARGS)
 	sd_require_arg(fcinfo, 0, "tbl");
 	sd_require_arg(fcinfo, 1, "older_than");
 	relid = PG_GETARG_OID(0);
+	sd_as_of_refuse("softdelete.purge()");
 	older_than = PG_GETARG_INTERVAL_P(1);
 	memset(&zero, 0, sizeof(zero));
 	if (DatumGetBool(DirectFunctionCall2(interval_lt,
@@ -724,4 +728,51 @@ softdelete_purge(PG_FUNCTION_ARGS)
 	PG_END_TRY();
 	SPI_finish();
 	PG_RETURN_INT64((int64) processed);
+}
+
+/*
+ * softdelete.set_retention(tbl, keep): how long tbl keeps what it deleted
+ * (NULL: until purged by hand).  purge_expired() and the background worker
+ * (retention.c) erase what is older.  The table's owner sets it.
+ */
+Datum
+softdelete_set_retention(PG_FUNCTION_ARGS)
+{
+	Oid			relid;
+	SdTable		t;
+	Interval	zero;
+
+	sd_require_arg(fcinfo, 0, "tbl");
+	relid = PG_GETARG_OID(0);
+	sd_require_enabled(relid, &t);
+	if (t.root != relid)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is enabled through its parent \"%s\"",
+						get_rel_name(relid), get_rel_name(t.root)),
+				 errhint("Name the parent table.")));
+	if (!SD_TABLE_OWNERCHECK(relid))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(relid));
+	if (!PG_ARGISNULL(1))
+	{
+		memset(&zero, 0, sizeof(zero));
+		if (!DatumGetBool(DirectFunctionCall2(interval_gt, PG_GETARG_DATUM(1),
+											  IntervalPGetDatum(&zero))))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("retention must be a positive interval")));
+		if (t.mode == SD_MODE_FLAG && SD_FLAG_IS_BOOL(&t))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("table \"%s\" cannot have a retention: its soft-delete flag \"%s\" is a boolean",
+							get_rel_name(relid), NameStr(t.column_name)),
+					 errdetail("A boolean flag does not say when a row was deleted.")));
+	}
+	LockRelationOid(relid, ShareUpdateExclusiveLock);
+	if (!sd_catalog_set_retention(relid, PG_GETARG_DATUM(1), PG_ARGISNULL(1)))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the softdelete extension's SQL is older than 1.3"),
+				 errhint("Run ALTER EXTENSION softdelete UPDATE.")));
+	PG_RETURN_VOID();
 }

@@ -20,8 +20,12 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
+#if PG_VERSION_NUM >= 160000
+#include "nodes/miscnodes.h"
+#endif
 #include "optimizer/planner.h"
 #include "tcop/utility.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/plancache.h"
@@ -98,6 +102,94 @@ sd_assign_hard_delete(bool newval, void *extra)
 }
 
 /*
+ * Read str as a timestamptz, without raising an error (a check hook must
+ * not): false with the parser's message as the setting's detail.
+ */
+static bool
+sd_parse_timestamptz(const char *str, TimestampTz *ts)
+{
+#if PG_VERSION_NUM >= 160000
+	ErrorSaveContext escontext = {T_ErrorSaveContext};
+	Datum		d;
+
+	escontext.details_wanted = true;
+	if (!DirectInputFunctionCallSafe(timestamptz_in, (char *) str, InvalidOid,
+									 -1, (Node *) &escontext, &d))
+	{
+		GUC_check_errdetail("%s", escontext.error_data->message);
+		return false;
+	}
+	*ts = DatumGetTimestampTz(d);
+	return true;
+#else
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile bool ok = true;
+
+	PG_TRY();
+	{
+		*ts = DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in,
+													  CStringGetDatum(str),
+													  ObjectIdGetDatum(InvalidOid),
+													  Int32GetDatum(-1)));
+	}
+	PG_CATCH();
+	{
+		ErrorData  *e;
+
+		MemoryContextSwitchTo(cxt);
+		e = CopyErrorData();
+		FlushErrorState();
+		GUC_check_errdetail("%s", e->message);
+		ok = false;
+	}
+	PG_END_TRY();
+	return ok;
+#endif
+}
+
+/*
+ * softdelete.as_of: empty (off) or a finite timestamptz, read when it is
+ * set (in the session's TimeZone); its value goes to the assign hook.
+ */
+static bool
+sd_check_as_of(char **newval, void **extra, GucSource source)
+{
+	TimestampTz ts;
+	TimestampTz *value;
+
+	if (*newval == NULL || (*newval)[0] == '\0')
+	{
+		*extra = NULL;
+		return true;
+	}
+	if (!sd_parse_timestamptz(*newval, &ts))
+		return false;
+	if (TIMESTAMP_NOT_FINITE(ts))
+	{
+		GUC_check_errdetail("softdelete.as_of must be a finite time.");
+		return false;
+	}
+	value = SD_GUC_MALLOC(sizeof(TimestampTz));
+	if (value == NULL)
+		return false;
+	*value = ts;
+	*extra = value;
+	return true;
+}
+
+static void
+sd_assign_as_of(const char *newval, void *extra)
+{
+	bool		set = extra != NULL;
+	TimestampTz ts = set ? *(TimestampTz *) extra : 0;
+
+	if (set != sd_as_of_set || ts != sd_as_of)
+		ResetPlanCache();
+	sd_as_of_set = set;
+	sd_as_of = ts;
+}
+
+/*
  * Module load.  Refuse to be loaded any other way than preloaded: a session
  * whose planner is not hooked would show deleted rows and destroy rows on
  * DELETE, so it must fail instead (the trigger on each enabled table loads
@@ -136,7 +228,45 @@ _PG_init(void)
 							 sd_assign_hard_delete,
 							 NULL);
 
+	DefineCustomStringVariable("softdelete.as_of",
+							   "Reads enabled tables as they were at this time (empty: now).",
+							   "A timestamptz. While it is set, nothing may be written.",
+							   &sd_as_of_string,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   sd_check_as_of,
+							   sd_assign_as_of,
+							   NULL);
+
+	DefineCustomStringVariable("softdelete.retention_databases",
+							   "Databases whose tables the background worker purges by their retention.",
+							   "A comma-separated list; empty (the default) starts no worker.  Set at server start to start the worker.",
+							   &sd_retention_databases,
+							   "",
+							   PGC_SIGHUP,
+							   GUC_LIST_INPUT,
+							   NULL,
+							   NULL,
+							   NULL);
+
+	DefineCustomIntVariable("softdelete.retention_interval",
+							"How often the background worker purges by retention.",
+							NULL,
+							&sd_retention_interval,
+							3600,
+							1,
+							INT_MAX / 1000,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL,
+							NULL,
+							NULL);
+
 	MarkGUCPrefixReserved("softdelete");
+
+	if (sd_retention_databases != NULL && sd_retention_databases[0] != '\0')
+		sd_retention_register();
 
 	sd_catalog_init();
 	sd_inlining_init();

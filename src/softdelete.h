@@ -42,6 +42,12 @@ typedef enum SdInclude
 	SD_INCLUDE_ONLY				/* deleted rows only (the filter negated) */
 } SdInclude;
 extern int	sd_include_deleted;
+extern char *sd_as_of_string;
+extern char *sd_retention_databases;
+extern int	sd_retention_interval;
+extern bool sd_as_of_set;
+extern TimestampTz sd_as_of;
+extern void sd_as_of_refuse(const char *what);
 extern bool sd_hard_delete;
 
 /*
@@ -143,6 +149,7 @@ extern void sd_catalog_register(Oid relid, SdMode mode, const char *column_name,
 								Oid archive, bool versions);
 extern void sd_catalog_unregister(Oid relid);
 extern void sd_catalog_rename_column(Oid relid, const char *newname);
+extern bool sd_catalog_set_retention(Oid relid, Datum keep, bool isnull);
 extern void sd_catalog_invalidate(Oid relid);
 extern void sd_require_flag_column(const SdTable *t);
 #define SD_CITUS_DISTRIBUTED 'd'
@@ -171,6 +178,9 @@ extern Expr *sd_stamp_expr(Index rti, const SdTable *t, bool filtered);
 extern TimestampTz sd_round_stamp(TimestampTz ts, int32 typmod);
 extern void sd_stamp_window(TimestampTz stamp, int32 typmod, TimestampTz *lo,
 							TimestampTz *hi);
+extern Node *sd_flag_qual_as_of(Index rti, const SdTable *t, bool deleted,
+								TimestampTz ts);
+extern Expr *sd_flag_value_as_of(Index rti, const SdTable *t, TimestampTz ts);
 
 /* ---------------------------------------------------------------------
  * keys.c: a table's foreign keys (cached), their rules, unique keys
@@ -322,6 +332,12 @@ extern void sd_check_foreign_tables(Oid root, Oid tree, SdMode mode,
 									const char *column);
 extern void sd_refuse_citus(Oid relid, char kind, const char *what,
 							const char *why);
+
+/* ---------------------------------------------------------------------
+ * retention.c: the background worker that purges by retention
+ * ---------------------------------------------------------------------
+ */
+extern void sd_retention_register(void);
 
 /* ---------------------------------------------------------------------
  * functions.c: the SQL-callable functions (the API)

@@ -14,11 +14,14 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "catalog/pg_am.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
 #include "fmgr.h"
@@ -303,4 +306,81 @@ sd_stamp_expr(Index rti, const SdTable *t, bool filtered)
 		now = (Node *) c;
 	}
 	return (Expr *) now;
+}
+
+/* ---------------------------------------------------------------------
+ * softdelete.as_of: the flag column as it was at a time
+ * ---------------------------------------------------------------------
+ */
+
+/* The time ts as a constant of the flag's type (timestamp holds UTC). */
+static Const *
+sd_as_of_const(Oid type, TimestampTz ts)
+{
+	return makeConst(type, -1, InvalidOid, sizeof(TimestampTz),
+					 TimestampTzGetDatum(ts), false, FLOAT8PASSBYVAL);
+}
+
+/* "var <op> ts" with the btree operator of strategy for the flag's type */
+static Expr *
+sd_stamp_compare(Var *var, int16 strategy, TimestampTz ts)
+{
+	Oid			opclass = GetDefaultOpClass(var->vartype, BTREE_AM_OID);
+	Oid			opno;
+
+	opno = get_opfamily_member(get_opclass_family(opclass), var->vartype,
+							   var->vartype, strategy);
+	if (!OidIsValid(opno))
+		elog(ERROR, "softdelete: no comparison for type %u", var->vartype);
+	return make_opclause(opno, BOOLOID, false, (Expr *) var,
+						 (Expr *) sd_as_of_const(var->vartype, ts),
+						 InvalidOid, InvalidOid);
+}
+
+/*
+ * The qual that keeps the rows of rti that were live at ts: "flag IS NULL
+ * OR flag > ts" (with deleted, those deleted by then: "flag <= ts").  Only
+ * a timestamp flag knows when (the caller refuses a boolean).
+ */
+Node *
+sd_flag_qual_as_of(Index rti, const SdTable *t, bool deleted, TimestampTz ts)
+{
+	Var		   *var;
+
+	sd_require_flag_column(t);
+	Assert(!SD_FLAG_IS_BOOL(t));
+	var = makeVar(rti, t->flag_attno, t->flag_type, t->flag_typmod,
+				  InvalidOid, 0);
+	if (deleted)
+		return (Node *) sd_stamp_compare(var, BTLessEqualStrategyNumber, ts);
+	return (Node *) makeBoolExpr(OR_EXPR,
+								 list_make2(sd_flag_qual(rti, t, false),
+											sd_stamp_compare(copyObject(var),
+															 BTGreaterStrategyNumber,
+															 ts)),
+								 -1);
+}
+
+/*
+ * The flag column of rti as it was at ts: "CASE WHEN flag > ts THEN NULL
+ * ELSE flag END" (a row deleted later was live then).
+ */
+Expr *
+sd_flag_value_as_of(Index rti, const SdTable *t, TimestampTz ts)
+{
+	Var		   *var = makeVar(rti, t->flag_attno, t->flag_type, t->flag_typmod,
+							  InvalidOid, 0);
+	CaseExpr   *c = makeNode(CaseExpr);
+	CaseWhen   *w = makeNode(CaseWhen);
+
+	w->expr = sd_stamp_compare(var, BTGreaterStrategyNumber, ts);
+	w->result = (Expr *) makeNullConst(t->flag_type, t->flag_typmod, InvalidOid);
+	w->location = -1;
+	c->casetype = t->flag_type;
+	c->casecollid = InvalidOid;
+	c->arg = NULL;
+	c->args = list_make1(w);
+	c->defresult = (Expr *) copyObject(var);
+	c->location = -1;
+	return (Expr *) c;
 }

@@ -29,6 +29,26 @@
 /* Settings (softdelete.c defines them) */
 int			sd_include_deleted = SD_INCLUDE_OFF;
 bool		sd_hard_delete = false;
+char	   *sd_as_of_string = NULL;
+char	   *sd_retention_databases = NULL;
+int			sd_retention_interval = 3600;
+bool		sd_as_of_set = false;	/* softdelete.as_of is a time ... */
+TimestampTz sd_as_of = 0;		/* ... this one */
+
+/*
+ * While softdelete.as_of is set, nothing may be written (the SQLSTATE of a
+ * read-only transaction): what is refused.
+ */
+void
+sd_as_of_refuse(const char *what)
+{
+	if (sd_as_of_set)
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot execute %s while softdelete.as_of is set", what),
+				 errdetail("Queries read enabled tables as they were at softdelete.as_of; nothing may be written into that time."),
+				 errhint("RESET softdelete.as_of first.")));
+}
 
 /*
  * Depth of the internal bypasses: statements softdelete itself runs or lets

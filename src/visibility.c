@@ -52,9 +52,11 @@
 #include "catalog/heap.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_language.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
@@ -83,15 +85,18 @@ typedef struct SdWalkContext
 	Query	   *top;			/* the statement being planned */
 	SdExempt	exempt;			/* what restore/purge asked for top's target */
 	bool		top_redirected; /* top was a DELETE turned into an UPDATE */
+	bool		as_of;			/* read as of softdelete.as_of */
+	List	   *made;			/* subqueries made here: not walked again */
 } SdWalkContext;
 
 /*
- * The enabled flag-mode tables of one query level, by range table index
+ * The enabled flag-mode tables (with archive_too, every enabled table) of
+ * one query level, by range table index
  * (tables[rti - 1].relid is InvalidOid for any other entry): each entry is
  * looked up once.  NULL when the level references none.
  */
 static SdTable *
-sd_level_tables(Query *query)
+sd_level_tables(Query *query, bool archive_too)
 {
 	SdTable    *tables = NULL;
 	SdTable		t;
@@ -103,7 +108,8 @@ sd_level_tables(Query *query)
 		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
 
 		if (rte->rtekind == RTE_RELATION &&
-			sd_catalog_lookup(rte->relid, &t) && t.mode == SD_MODE_FLAG)
+			sd_catalog_lookup(rte->relid, &t) &&
+			(t.mode == SD_MODE_FLAG || archive_too))
 		{
 			if (tables == NULL)
 				tables = palloc0(sizeof(SdTable) * list_length(query->rtable));
@@ -291,6 +297,9 @@ sd_syscolumns_walker(Node *node, SdSysColumns *cx)
 	return expression_tree_walker(node, sd_syscolumns_walker, cx);
 }
 
+static Query *sd_subquery_over(Query *query, Index rti, const SdTable *t,
+								Node *qual, Expr *flag_value);
+
 /*
  * Replace range table entry rti, a reference to enabled table t, by the
  * subquery "SELECT <its columns> FROM <it> WHERE flag IS NULL": the shape a
@@ -306,14 +315,7 @@ static void
 sd_wrap_in_subquery(Query *query, Index rti, const SdTable *t, bool deleted)
 {
 	RangeTblEntry *rte = rt_fetch(rti, query->rtable);
-	RangeTblEntry *inner;
-	Query	   *sub;
-	Relation	rel;
-	TupleDesc	desc;
 	SdSysColumns sys;
-	RangeTblRef *ref;
-	ListCell   *lc;
-	int			i;
 
 	/*
 	 * A subquery cannot hand system columns up (the planner substitutes only
@@ -332,6 +334,42 @@ sd_wrap_in_subquery(Query *query, Index rti, const SdTable *t, bool deleted)
 		return;
 	}
 
+	sd_subquery_over(query, rti, t, sd_flag_qual(1, t, deleted), NULL);
+}
+
+/* Entry rte, a table, becomes subquery sub, which now holds the table. */
+static void
+sd_rte_becomes_subquery(RangeTblEntry *rte, Query *sub)
+{
+	rte->rtekind = RTE_SUBQUERY;
+	rte->subquery = sub;
+	rte->security_barrier = false;
+	rte->relid = InvalidOid;
+	rte->relkind = 0;
+	rte->rellockmode = 0;
+	rte->tablesample = NULL;
+	rte->inh = false;
+	rte->securityQuals = NIL;
+}
+
+/*
+ * Make range table entry rti a subquery over its table t: "SELECT <its
+ * columns> FROM <it> WHERE qual" (qual over entry 1, or none), with
+ * flag_value (over entry 1) in the place of the flag column when given.
+ */
+static Query *
+sd_subquery_over(Query *query, Index rti, const SdTable *t, Node *qual,
+				 Expr *flag_value)
+{
+	RangeTblEntry *rte = rt_fetch(rti, query->rtable);
+	RangeTblEntry *inner;
+	Query	   *sub;
+	Relation	rel;
+	TupleDesc	desc;
+	RangeTblRef *ref;
+	ListCell   *lc;
+	int			i;
+
 	inner = copyObject(rte);
 	sub = makeNode(Query);
 
@@ -344,7 +382,7 @@ sd_wrap_in_subquery(Query *query, Index rti, const SdTable *t, bool deleted)
 	sd_move_permissions(query, rte, sub, inner);
 	ref = makeNode(RangeTblRef);
 	ref->rtindex = 1;
-	sub->jointree = makeFromExpr(list_make1(ref), sd_flag_qual(1, t, deleted));
+	sub->jointree = makeFromExpr(list_make1(ref), qual);
 
 	rel = relation_open(rte->relid, NoLock);
 	desc = RelationGetDescr(rel);
@@ -355,6 +393,8 @@ sd_wrap_in_subquery(Query *query, Index rti, const SdTable *t, bool deleted)
 
 		if (att->attisdropped)
 			expr = (Expr *) makeNullConst(INT4OID, -1, InvalidOid);
+		else if (flag_value != NULL && att->attnum == t->flag_attno)
+			expr = flag_value;
 		else
 			expr = (Expr *) makeVar(1, att->attnum, att->atttypid,
 									att->atttypmod, att->attcollation, 0);
@@ -375,15 +415,195 @@ sd_wrap_in_subquery(Query *query, Index rti, const SdTable *t, bool deleted)
 			applyLockingClause(sub, 1, rc->strength, rc->waitPolicy, true);
 	}
 
-	rte->rtekind = RTE_SUBQUERY;
-	rte->subquery = sub;
-	rte->security_barrier = false;
-	rte->relid = InvalidOid;
-	rte->relkind = 0;
-	rte->rellockmode = 0;
-	rte->tablesample = NULL;
-	rte->inh = false;
-	rte->securityQuals = NIL;
+	sd_rte_becomes_subquery(rte, sub);
+	return sub;
+}
+
+/* ---------------------------------------------------------------------
+ * softdelete.as_of: every enabled table read as it was at that time
+ * ---------------------------------------------------------------------
+ */
+
+/* Param $1 of a query made from text becomes the time it reads at. */
+static Node *
+sd_as_of_param_mutator(Node *node, void *context)
+{
+	if (node == NULL)
+		return NULL;
+	if (IsA(node, Param) && ((Param *) node)->paramkind == PARAM_EXTERN &&
+		((Param *) node)->paramid == 1)
+		return (Node *) makeConst(TIMESTAMPTZOID, -1, InvalidOid,
+								  sizeof(TimestampTz),
+								  TimestampTzGetDatum(*(TimestampTz *) context),
+								  false, FLOAT8PASSBYVAL);
+	if (IsA(node, Query))
+		return (Node *) query_tree_mutator((Query *) node, sd_as_of_param_mutator,
+										   context, 0);
+	return expression_tree_mutator(node, sd_as_of_param_mutator, context);
+}
+
+/*
+ * An archive-mode table t, entry rti, as it was at ts: its live rows and
+ * the images its archive holds of rows that were live then.
+ *
+ *   SELECT <columns> FROM [ONLY] t [WHERE valid_from <= ts]
+ *   UNION ALL
+ *   SELECT <the same columns of the archive> FROM ONLY archive
+ *    WHERE archived_at > ts AND (versions: valid_from <= ts; else an
+ *          image of a delete)
+ *
+ * which is softdelete.as_of(NULL::t, ts) for versions.  The columns keep the
+ * table's numbers (a dropped one is NULL, one the archive lacks is NULL
+ * there), so the query's Vars stay as they are.  The live branch takes the
+ * entry's permissions and row-level security quals; the archive is read
+ * with the same user's rights, as as_of() reads it.
+ */
+static Query *
+sd_archive_as_of(Query *query, Index rti, const SdTable *t, TimestampTz ts)
+{
+	RangeTblEntry *rte = rt_fetch(rti, query->rtable);
+	Relation	rel;
+	Relation	arch;
+	TupleDesc	desc;
+	StringInfoData live;
+	StringInfoData past;
+	char	   *sql;
+	Oid			ptype = TIMESTAMPTZOID;
+	List	   *raw;
+	Query	   *sub;
+	Query	   *branch;
+	RangeTblEntry *inner;
+	RangeTblEntry *archrte;
+	int			i;
+
+	if (!OidIsValid(t->archive) || get_rel_name(t->archive) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("archive table of table \"%s\" does not exist",
+						get_rel_name(rte->relid))));
+	if (rte->relid != t->root || (!rte->inh && has_subclass(rte->relid)))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("table \"%s\" cannot be read on its own while softdelete.as_of is set",
+						get_rel_name(rte->relid)),
+				 errdetail("The archive of \"%s\" holds the rows of its whole tree.",
+						   get_rel_name(t->root)),
+				 errhint("Read \"%s\" itself, with its children.",
+						 get_rel_name(t->root))));
+
+	rel = relation_open(rte->relid, NoLock);
+	arch = relation_open(t->archive, AccessShareLock);
+	if (arch->rd_rel->relrowsecurity)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("archive table \"%s\" has row-level security: it cannot be read while softdelete.as_of is set",
+						RelationGetRelationName(arch))));
+	desc = RelationGetDescr(rel);
+	initStringInfo(&live);
+	initStringInfo(&past);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		AttrNumber	a;
+		const char *sep = i > 0 ? ", " : "";
+
+		if (att->attisdropped)
+		{
+			appendStringInfo(&live, "%sNULL::pg_catalog.int4", sep);
+			appendStringInfo(&past, "%sNULL::pg_catalog.int4", sep);
+			continue;
+		}
+		appendStringInfo(&live, "%s%s", sep, quote_identifier(NameStr(att->attname)));
+		a = get_attnum(t->archive, NameStr(att->attname));
+		if (a == InvalidAttrNumber || a < 0)
+			appendStringInfo(&past, "%sNULL::%s", sep,
+							 format_type_with_typemod(att->atttypid, att->atttypmod));
+		else if (TupleDescAttr(RelationGetDescr(arch), a - 1)->atttypid == att->atttypid &&
+				 TupleDescAttr(RelationGetDescr(arch), a - 1)->atttypmod == att->atttypmod)
+			appendStringInfo(&past, "%s%s", sep, quote_identifier(NameStr(att->attname)));
+		else
+			appendStringInfo(&past, "%s%s::%s", sep, quote_identifier(NameStr(att->attname)),
+							 format_type_with_typemod(att->atttypid, att->atttypmod));
+	}
+	relation_close(arch, NoLock);
+	relation_close(rel, NoLock);
+	sql = psprintf("SELECT %s FROM %s%s%s UNION ALL SELECT %s FROM ONLY %s WHERE archived_at OPERATOR(pg_catalog.>) $1 AND %s",
+				   live.data, rte->inh ? "" : "ONLY ", sd_qualified_name(rte->relid),
+				   t->versions ? " WHERE valid_from OPERATOR(pg_catalog.<=) $1" : "",
+				   past.data, sd_qualified_name(t->archive),
+				   t->versions ? "valid_from OPERATOR(pg_catalog.<=) $1" :
+				   "archive_op OPERATOR(pg_catalog.=) 'delete'");
+	raw = raw_parser(sql, RAW_PARSE_DEFAULT);
+	sub = parse_analyze_fixedparams(linitial_node(RawStmt, raw), sql, &ptype, 1,
+									NULL);
+	sub = (Query *) sd_as_of_param_mutator((Node *) sub, &ts);
+
+	/* the live branch reads as the entry did; the archive as its user */
+	branch = rt_fetch(1, sub->rtable)->subquery;
+	inner = rt_fetch(1, branch->rtable);
+	inner->securityQuals = (List *) copyObject(rte->securityQuals);
+	ChangeVarNodes((Node *) inner->securityQuals, rti, 1, 0);
+	archrte = rt_fetch(1, rt_fetch(2, sub->rtable)->subquery->rtable);
+	sd_take_permissions(query, rte, branch, inner,
+						rt_fetch(2, sub->rtable)->subquery, archrte);
+	sd_rte_becomes_subquery(rte, sub);
+	return sub;
+}
+
+/*
+ * Apply softdelete.as_of to one query level: every reference to an enabled
+ * table becomes a subquery that gives the table as it was.  A flag-mode
+ * table: its rows with "flag IS NULL OR flag > ts" (under include_deleted
+ * = only "flag <= ts", under on all of them), the flag read as it was then
+ * (NULL for a row deleted later).  An archive-mode table: sd_archive_as_of.
+ */
+static void
+sd_process_as_of(Query *query, SdTable *tables, SdWalkContext *ctx)
+{
+	int			rti;
+
+	if (query->rowMarks != NIL)
+		sd_as_of_refuse("SELECT FOR UPDATE/SHARE");
+	for (rti = 1; rti <= list_length(query->rtable); rti++)
+	{
+		SdTable    *t = &tables[rti - 1];
+		RangeTblEntry *rte = rt_fetch(rti, query->rtable);
+		SdSysColumns sys;
+		Query	   *sub;
+
+		if (!OidIsValid(t->relid))
+			continue;
+		memset(&sys, 0, sizeof(sys));
+		sys.rti = rti;
+		(void) query_tree_walker(query, sd_syscolumns_walker, &sys, 0);
+		if (sys.attnos != NIL || rte->tablesample != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("%s of table \"%s\" cannot be read while softdelete.as_of is set",
+							sys.attnos != NIL ? "system columns" : "a sample",
+							get_rel_name(rte->relid)),
+					 errdetail("The table is read as it was then, through a subquery.")));
+		if (t->mode == SD_MODE_ARCHIVE)
+			sub = sd_archive_as_of(query, rti, t, sd_as_of);
+		else
+		{
+			Node	   *qual = NULL;
+
+			sd_require_flag_column(t);
+			if (SD_FLAG_IS_BOOL(t))
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("table \"%s\" cannot be read as of a time: its soft-delete flag \"%s\" is a boolean",
+								get_rel_name(rte->relid), NameStr(t->column_name)),
+						 errdetail("A boolean flag does not say when a row was deleted.")));
+			if (sd_include_deleted != SD_INCLUDE_ON)
+				qual = sd_flag_qual_as_of(1, t, sd_include_deleted == SD_INCLUDE_ONLY,
+										  sd_as_of);
+			sub = sd_subquery_over(query, rti, t, qual,
+								   sd_flag_value_as_of(1, t, sd_as_of));
+		}
+		ctx->made = lappend(ctx->made, sub);
+	}
 }
 
 /* Apply the rule to one query level (not to the levels below it). */
@@ -393,11 +613,16 @@ sd_process_query(Query *query, SdWalkContext *ctx)
 	SdExempt	exempt = (query == ctx->top) ? ctx->exempt : SD_EXEMPT_NONE;
 	bool		filter_target = ctx->filter && exempt == SD_EXEMPT_NONE;
 	Index		target = query->resultRelation;
-	SdTable    *tables = sd_level_tables(query);
+	SdTable    *tables = sd_level_tables(query, ctx->as_of);
 	SdTable    *t;
 
 	if (tables == NULL)
 		return;
+	if (ctx->as_of)
+	{
+		sd_process_as_of(query, tables, ctx);
+		return;
+	}
 
 	t = target > 0 ? &tables[target - 1] : NULL;
 	if (t != NULL && OidIsValid(t->relid))
@@ -499,7 +724,8 @@ sd_walk_query(Query *query, SdWalkContext *ctx)
 	{
 		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
 
-		if (rte->rtekind == RTE_SUBQUERY && rte->subquery != NULL)
+		if (rte->rtekind == RTE_SUBQUERY && rte->subquery != NULL &&
+			!list_member_ptr(ctx->made, rte->subquery))
 			sd_walk_query(rte->subquery, ctx);
 	}
 	if (query->hasSubLinks)
@@ -562,7 +788,22 @@ sd_visibility_rewrite(Query *parse)
 	ctx.exempt = sd_exempt_next;
 	sd_exempt_next = SD_EXEMPT_NONE;
 
-	if (!sd_catalog_any_flag() || sd_bypassed(parse))
+	/* under softdelete.as_of nothing is written (the tables are then) */
+	if (sd_as_of_set && !sd_bypassed(parse))
+	{
+		if (parse->commandType != CMD_SELECT)
+			sd_as_of_refuse(parse->commandType == CMD_INSERT ? "INSERT" :
+							parse->commandType == CMD_UPDATE ? "UPDATE" :
+							parse->commandType == CMD_DELETE ? "DELETE" :
+							parse->commandType == CMD_MERGE ? "MERGE" :
+							"this statement");
+		if (parse->hasModifyingCTE)
+			sd_as_of_refuse("a data-modifying WITH");
+		if (parse->rowMarks != NIL)
+			sd_as_of_refuse("SELECT FOR UPDATE/SHARE");
+	}
+	if (!(sd_as_of_set ? sd_catalog_any_enabled() : sd_catalog_any_flag()) ||
+		sd_bypassed(parse))
 		return false;
 
 	/* a key check sees live rows whatever the session has set */
@@ -578,6 +819,8 @@ sd_visibility_rewrite(Query *parse)
 	}
 	ctx.top = parse;
 	ctx.top_redirected = false;
+	ctx.as_of = sd_as_of_set && !InNoForceRLSOperation();
+	ctx.made = NIL;
 	sd_walk_query(parse, &ctx);
 	return ctx.top_redirected;
 }
