@@ -31,7 +31,7 @@ SET softdelete.include_deleted = 'only';
 SELECT id, is_deleted FROM post ORDER BY id;
 RESET softdelete.include_deleted;
 
-ALTER EXTENSION softdelete UPDATE;
+ALTER EXTENSION softdelete UPDATE TO '1.2';
 SELECT extversion FROM pg_extension WHERE extname = 'softdelete';
 
 -- everything still works, and what 1.2 added
@@ -61,7 +61,7 @@ SELECT md5(string_agg(d.description, '|' ORDER BY p.proname)) AS descriptions
 CREATE DATABASE sd_fresh12;
 \c sd_fresh12
 SET client_min_messages = warning;
-CREATE EXTENSION softdelete;
+CREATE EXTENSION softdelete VERSION '1.2';
 RESET client_min_messages;
 SELECT extversion FROM pg_extension WHERE extname = 'softdelete';
 SELECT column_name FROM information_schema.columns
