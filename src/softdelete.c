@@ -6,7 +6,8 @@
  *		concern (and call the previous hook itself).
  *
  * Top floor: calls visibility.c, inlining.c, ddl.c, redirect.c, archive.c,
- * catalog.c, keys.c, state.c; nothing calls into it.
+ * catalog.c, keys.c, retention.c (registers the worker), state.c; nothing
+ * calls into it.
  *
  *-------------------------------------------------------------------------
  */

@@ -39,7 +39,17 @@
  * filtered is the check that a referenced row exists: a deleted row does
  * not, so a new reference to it fails as core's check fails.
  *
- * Calls: catalog.c, redirect.c (DELETE into a soft delete), state.c.
+ * softdelete.as_of.  When it is set, every reference to an enabled table,
+ * wherever it is, becomes a subquery that gives the table as it was then
+ * (sd_process_as_of): a flag-mode table's rows not deleted by then, with the
+ * flag as it was (NULL for a row deleted later); an archive-mode table's
+ * live rows and the archive's images of rows live then, UNION ALL (with
+ * versions, the versions valid then).  The planner pulls both up, so a read
+ * by key uses the indexes of the table and of the archive.  Nothing is
+ * written meanwhile: every statement but a plain SELECT is refused.
+ *
+ * Calls: catalog.c, redirect.c (DELETE into a soft delete), sql.c, stamp.c,
+ * state.c.
  *
  *-------------------------------------------------------------------------
  */
