@@ -55,8 +55,9 @@ sd_retention_register(void)
 	BackgroundWorker worker;
 
 	/*
-	 * It connects to no database, but only a worker with this flag has the
-	 * SIGUSR1 handler that wakes it when a worker it started has started.
+	 * It connects to no database, as the logical replication launcher: it
+	 * shows in pg_stat_activity, and has the SIGUSR1 handler that wakes it
+	 * when a worker it started has started.
 	 */
 	memset(&worker, 0, sizeof(worker));
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
@@ -110,6 +111,7 @@ softdelete_retention_launcher(Datum arg)
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
 	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnection(NULL, NULL, 0);
 	ereport(LOG,
 			(errmsg("softdelete: retention launcher started (databases \"%s\", every %d s)",
 					sd_retention_databases, sd_retention_interval)));
@@ -174,7 +176,7 @@ sd_retention_tables(MemoryContext cxt)
 	uint64		i;
 
 	if (SPI_execute("SELECT 1 FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_extension e "
-					"ON e.extname = 'softdelete' AND a.attrelid = 'softdelete.registry'::pg_catalog.regclass "
+					"ON e.extname = 'softdelete' AND a.attrelid = pg_catalog.to_regclass('softdelete.registry') "
 					"AND a.attname = 'retention' AND NOT a.attisdropped",
 					true, 1) != SPI_OK_SELECT || SPI_processed == 0)
 	{
