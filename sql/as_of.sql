@@ -174,6 +174,16 @@ EXPLAIN (COSTS OFF) SELECT * FROM ao_v WHERE id = 3;
 EXPLAIN (COSTS OFF) SELECT f.id, a.v FROM ao_f f LEFT JOIN ao_a a ON a.id = f.id WHERE f.id = 3;
 RESET enable_seqscan;
 
+-- a schema change reaches the next query (the archive's rows have the new
+-- column too, with the live rows' value)
+SET softdelete.as_of = :'t2';
+SELECT * FROM ao_a ORDER BY id;
+ALTER TABLE ao_a ADD COLUMN extra int DEFAULT 7;
+SELECT * FROM ao_a ORDER BY id;
+ALTER TABLE ao_a DROP COLUMN extra;
+SELECT * FROM ao_a ORDER BY id;
+RESET softdelete.as_of;
+
 -- nothing may be written into the past (SQLSTATE of a read-only transaction)
 \set VERBOSITY terse
 INSERT INTO ao_f VALUES (100);

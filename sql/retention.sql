@@ -35,7 +35,7 @@ UPDATE rt_v_archive SET archived_at = now() - interval '100 days' WHERE archive_
 SELECT softdelete.set_retention('rt_f', '30 days');
 SELECT softdelete.set_retention('rt_a', '90 days');
 SELECT softdelete.set_retention('rt_v', '90 days');
-SELECT table_name, retention FROM softdelete.tables ORDER BY table_name::text;
+SELECT table_name, retention FROM softdelete.tables WHERE table_name::text LIKE 'rt\_%' ORDER BY table_name::text;
 
 -- purge_expired: a row per table with a retention, how many rows it erased
 SELECT * FROM softdelete.purge_expired();

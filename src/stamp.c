@@ -321,17 +321,33 @@ sd_as_of_const(Oid type, TimestampTz ts)
 					 TimestampTzGetDatum(ts), false, FLOAT8PASSBYVAL);
 }
 
-/* "var <op> ts" with the btree operator of strategy for the flag's type */
+/*
+ * "var <op> ts" with the btree operator of strategy for the flag's type.
+ * The operators are looked up once per backend (GetDefaultOpClass reads
+ * pg_opclass, which has no cache): the planner hook builds these for every
+ * reference under softdelete.as_of.
+ */
 static Expr *
 sd_stamp_compare(Var *var, int16 strategy, TimestampTz ts)
 {
-	Oid			opclass = GetDefaultOpClass(var->vartype, BTREE_AM_OID);
-	Oid			opno;
+	static Oid	ops[2][2];		/* [timestamptz, timestamp][<=, >] */
+	int			t = var->vartype == TIMESTAMPTZOID ? 0 : 1;
+	int			s = strategy == BTLessEqualStrategyNumber ? 0 : 1;
+	Oid			opno = ops[t][s];
 
-	opno = get_opfamily_member(get_opclass_family(opclass), var->vartype,
-							   var->vartype, strategy);
+	Assert(var->vartype == TIMESTAMPTZOID || var->vartype == TIMESTAMPOID);
+	Assert(strategy == BTLessEqualStrategyNumber ||
+		   strategy == BTGreaterStrategyNumber);
 	if (!OidIsValid(opno))
-		elog(ERROR, "softdelete: no comparison for type %u", var->vartype);
+	{
+		Oid			opclass = GetDefaultOpClass(var->vartype, BTREE_AM_OID);
+
+		opno = get_opfamily_member(get_opclass_family(opclass), var->vartype,
+								   var->vartype, strategy);
+		if (!OidIsValid(opno))
+			elog(ERROR, "softdelete: no comparison for type %u", var->vartype);
+		ops[t][s] = opno;
+	}
 	return make_opclause(opno, BOOLOID, false, (Expr *) var,
 						 (Expr *) sd_as_of_const(var->vartype, ts),
 						 InvalidOid, InvalidOid);

@@ -453,62 +453,63 @@ sd_as_of_param_mutator(Node *node, void *context)
 }
 
 /*
- * An archive-mode table t, entry rti, as it was at ts: its live rows and
- * the images its archive holds of rows that were live then.
- *
- *   SELECT <columns> FROM [ONLY] t [WHERE valid_from <= ts]
- *   UNION ALL
- *   SELECT <the same columns of the archive> FROM ONLY archive
- *    WHERE archived_at > ts AND (versions: valid_from <= ts; else an
- *          image of a delete)
- *
- * which is softdelete.as_of(NULL::t, ts) for versions.  The columns keep the
- * table's numbers (a dropped one is NULL, one the archive lacks is NULL
- * there), so the query's Vars stay as they are.  The live branch takes the
- * entry's permissions and row-level security quals; the archive is read
- * with the same user's rights, as as_of() reads it.
+ * The analyzed UNION ALL of table relid (ONLY unless inh) and its archive,
+ * with $1 for the time, kept per backend: parsing and analyzing it is most
+ * of what a query under as_of costs to plan.  Forgotten when the table or
+ * its archive is invalidated (ALTER, enable, disable, ANALYZE...).
  */
-static Query *
-sd_archive_as_of(Query *query, Index rti, const SdTable *t, TimestampTz ts)
+typedef struct SdAsOfTemplate
 {
-	RangeTblEntry *rte = rt_fetch(rti, query->rtable);
-	Relation	rel;
-	Relation	arch;
-	TupleDesc	desc;
+	Oid			relid;
+	bool		inh;
+	Oid			archive;
+	Query	   *query;
+} SdAsOfTemplate;
+
+static MemoryContext sd_as_of_cxt = NULL;
+static List *sd_as_of_templates = NIL;
+
+static void
+sd_as_of_relcache_callback(Datum arg, Oid relid)
+{
+	ListCell   *lc;
+
+	foreach(lc, sd_as_of_templates)
+	{
+		SdAsOfTemplate *tpl = lfirst(lc);
+
+		if (!OidIsValid(relid) || tpl->relid == relid || tpl->archive == relid)
+		{
+			MemoryContextReset(sd_as_of_cxt);
+			sd_as_of_templates = NIL;
+			return;
+		}
+	}
+}
+
+static Query *
+sd_as_of_template(Oid relid, bool inh, const SdTable *t, Relation rel,
+				  Relation arch)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
 	StringInfoData live;
 	StringInfoData past;
 	char	   *sql;
 	Oid			ptype = TIMESTAMPTZOID;
 	List	   *raw;
 	Query	   *sub;
-	Query	   *branch;
-	RangeTblEntry *inner;
-	RangeTblEntry *archrte;
+	ListCell   *lc;
+	MemoryContext old;
+	SdAsOfTemplate *tpl;
 	int			i;
 
-	if (!OidIsValid(t->archive) || get_rel_name(t->archive) == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("archive table of table \"%s\" does not exist",
-						get_rel_name(rte->relid))));
-	if (rte->relid != t->root || (!rte->inh && has_subclass(rte->relid)))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("table \"%s\" cannot be read on its own while softdelete.as_of is set",
-						get_rel_name(rte->relid)),
-				 errdetail("The archive of \"%s\" holds the rows of its whole tree.",
-						   get_rel_name(t->root)),
-				 errhint("Read \"%s\" itself, with its children.",
-						 get_rel_name(t->root))));
+	foreach(lc, sd_as_of_templates)
+	{
+		tpl = lfirst(lc);
+		if (tpl->relid == relid && tpl->inh == inh && tpl->archive == t->archive)
+			return copyObject(tpl->query);
+	}
 
-	rel = relation_open(rte->relid, NoLock);
-	arch = relation_open(t->archive, AccessShareLock);
-	if (arch->rd_rel->relrowsecurity)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("archive table \"%s\" has row-level security: it cannot be read while softdelete.as_of is set",
-						RelationGetRelationName(arch))));
-	desc = RelationGetDescr(rel);
 	initStringInfo(&live);
 	initStringInfo(&past);
 	for (i = 0; i < desc->natts; i++)
@@ -535,10 +536,8 @@ sd_archive_as_of(Query *query, Index rti, const SdTable *t, TimestampTz ts)
 			appendStringInfo(&past, "%s%s::%s", sep, quote_identifier(NameStr(att->attname)),
 							 format_type_with_typemod(att->atttypid, att->atttypmod));
 	}
-	relation_close(arch, NoLock);
-	relation_close(rel, NoLock);
 	sql = psprintf("SELECT %s FROM %s%s%s UNION ALL SELECT %s FROM ONLY %s WHERE archived_at OPERATOR(pg_catalog.>) $1 AND %s",
-				   live.data, rte->inh ? "" : "ONLY ", sd_qualified_name(rte->relid),
+				   live.data, inh ? "" : "ONLY ", sd_qualified_name(relid),
 				   t->versions ? " WHERE valid_from OPERATOR(pg_catalog.<=) $1" : "",
 				   past.data, sd_qualified_name(t->archive),
 				   t->versions ? "valid_from OPERATOR(pg_catalog.<=) $1" :
@@ -546,8 +545,79 @@ sd_archive_as_of(Query *query, Index rti, const SdTable *t, TimestampTz ts)
 	raw = raw_parser(sql, RAW_PARSE_DEFAULT);
 	sub = parse_analyze_fixedparams(linitial_node(RawStmt, raw), sql, &ptype, 1,
 									NULL);
-	sub = (Query *) sd_as_of_param_mutator((Node *) sub, &ts);
 
+	if (sd_as_of_cxt == NULL)
+	{
+		sd_as_of_cxt = AllocSetContextCreate(CacheMemoryContext,
+											 "softdelete as_of templates",
+											 ALLOCSET_SMALL_SIZES);
+		CacheRegisterRelcacheCallback(sd_as_of_relcache_callback, (Datum) 0);
+	}
+	old = MemoryContextSwitchTo(sd_as_of_cxt);
+	tpl = palloc(sizeof(SdAsOfTemplate));
+	tpl->relid = relid;
+	tpl->inh = inh;
+	tpl->archive = t->archive;
+	tpl->query = copyObject(sub);
+	sd_as_of_templates = lappend(sd_as_of_templates, tpl);
+	MemoryContextSwitchTo(old);
+	return sub;
+}
+
+/*
+ * An archive-mode table t, entry rti, as it was at ts: its live rows and
+ * the images its archive holds of rows that were live then.
+ *
+ *   SELECT <columns> FROM [ONLY] t [WHERE valid_from <= ts]
+ *   UNION ALL
+ *   SELECT <the same columns of the archive> FROM ONLY archive
+ *    WHERE archived_at > ts AND (versions: valid_from <= ts; else an
+ *          image of a delete)
+ *
+ * which is softdelete.as_of(NULL::t, ts) for versions.  The columns keep the
+ * table's numbers (a dropped one is NULL, one the archive lacks is NULL
+ * there), so the query's Vars stay as they are.  The live branch takes the
+ * entry's permissions and row-level security quals; the archive is read
+ * with the same user's rights, as as_of() reads it.
+ */
+static Query *
+sd_archive_as_of(Query *query, Index rti, const SdTable *t, TimestampTz ts)
+{
+	RangeTblEntry *rte = rt_fetch(rti, query->rtable);
+	Relation	rel;
+	Relation	arch;
+	Query	   *sub;
+	Query	   *branch;
+	RangeTblEntry *inner;
+	RangeTblEntry *archrte;
+
+	if (!OidIsValid(t->archive) || get_rel_name(t->archive) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("archive table of table \"%s\" does not exist",
+						get_rel_name(rte->relid))));
+	if (rte->relid != t->root || (!rte->inh && has_subclass(rte->relid)))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("table \"%s\" cannot be read on its own while softdelete.as_of is set",
+						get_rel_name(rte->relid)),
+				 errdetail("The archive of \"%s\" holds the rows of its whole tree.",
+						   get_rel_name(t->root)),
+				 errhint("Read \"%s\" itself, with its children.",
+						 get_rel_name(t->root))));
+
+	/* the lock parse analysis would take, also when the template is kept */
+	rel = relation_open(rte->relid, NoLock);
+	arch = relation_open(t->archive, AccessShareLock);
+	if (arch->rd_rel->relrowsecurity)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("archive table \"%s\" has row-level security: it cannot be read while softdelete.as_of is set",
+						RelationGetRelationName(arch))));
+	sub = sd_as_of_template(rte->relid, rte->inh, t, rel, arch);
+	relation_close(arch, NoLock);
+	relation_close(rel, NoLock);
+	sub = (Query *) sd_as_of_param_mutator((Node *) sub, &ts);
 	/* the live branch reads as the entry did; the archive as its user */
 	branch = rt_fetch(1, sub->rtable)->subquery;
 	inner = rt_fetch(1, branch->rtable);
