@@ -83,3 +83,7 @@ SELECT softdelete.disable('rt_a');
 SELECT softdelete.enable_archive('rt_a')::text;
 SELECT table_name, retention FROM softdelete.tables WHERE table_name = 'rt_a'::regclass;
 DROP ROLE rt_other;
+SET client_min_messages = warning;
+DROP TABLE rt_f, rt_a, rt_v, rt_none, rt_b, rt_p, rt_plain;
+DROP TABLE rt_a_archive, rt_v_archive;
+RESET client_min_messages;

@@ -15,7 +15,7 @@ CREATE TABLE uk_login_log (id int PRIMARY KEY, code text REFERENCES uk_user (cod
 -- reported, nothing changed
 SELECT softdelete.enable('uk_user');
 SELECT indexrelid::regclass, pg_get_expr(indpred, indrelid) FROM pg_index
-	WHERE indrelid = 'uk_user'::regclass ORDER BY 1::text;
+	WHERE indrelid = 'uk_user'::regclass ORDER BY indexrelid::regclass::text;
 INSERT INTO uk_user VALUES (1, 'a@x', 'Ann', 1, 1, 'b1', 'c1');
 DELETE FROM uk_user WHERE id = 1;
 INSERT INTO uk_user VALUES (2, 'a@x', 'ann2', 1, 2, 'b2', 'c2');
@@ -24,7 +24,7 @@ INSERT INTO uk_user VALUES (2, 'a@x', 'ann2', 1, 2, 'b2', 'c2');
 -- replaced: the same names, over live rows; kept where needed or deferrable
 SELECT softdelete.enable('uk_user', replace_unique => true);
 SELECT indexrelid::regclass, indisunique, pg_get_expr(indpred, indrelid) FROM pg_index
-	WHERE indrelid = 'uk_user'::regclass ORDER BY 1::text;
+	WHERE indrelid = 'uk_user'::regclass ORDER BY indexrelid::regclass::text;
 SELECT conname, contype FROM pg_constraint WHERE conrelid = 'uk_user'::regclass
    AND contype IN ('p', 'u') ORDER BY 1;
 

@@ -34,6 +34,18 @@ shared_preload_libraries = 'citus,softdelete'
 max_prepared_transactions = 20
 wal_level = logical
 };
+# a citus.so built for another server (another minor, another build) does
+# not load: that is no Citus to test against either
+my $probe = PostgreSQL::Test::Cluster->new('probe');
+$probe->init;
+$probe->append_conf('postgresql.conf', "shared_preload_libraries = 'citus'");
+if (!$probe->start(fail_ok => 1))
+{
+	my ($why) = slurp_file($probe->logfile) =~ /(could not load library.*)/;
+	plan skip_all => 'Citus cannot be loaded by this server (' . ($why // 'see its log') . '): not tested';
+}
+$probe->stop;
+
 my @nodes;
 for my $name ('coordinator', 'worker1', 'worker2')
 {
