@@ -11,10 +11,11 @@ use Test::More;
 use Time::HiRes qw(usleep);
 
 my $pkglibdir = `pg_config --pkglibdir`;
-chomp $pkglibdir;
-if (!-e "$pkglibdir/pg_cron.so")
+my $sharedir = `pg_config --sharedir`;
+chomp($pkglibdir, $sharedir);
+if (!-e "$pkglibdir/pg_cron.so" || !-e "$sharedir/extension/pg_cron.control")
 {
-	plan skip_all => "pg_cron is not installed ($pkglibdir/pg_cron.so): not tested";
+	plan skip_all => "pg_cron is not installed for this server ($pkglibdir/pg_cron.so, $sharedir/extension/pg_cron.control): not tested";
 }
 
 my $node = PostgreSQL::Test::Cluster->new('pg_cron');
