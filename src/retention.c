@@ -23,7 +23,6 @@
 #include "postgres.h"
 
 #include "access/xact.h"
-#include "commands/dbcommands.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -170,7 +169,7 @@ typedef struct SdRetained
 
 /* The tables of this database that have a retention (in cxt). */
 static List *
-sd_retention_tables(MemoryContext cxt)
+sd_retention_tables(MemoryContext cxt, const char *dbname)
 {
 	List	   *tables = NIL;
 	uint64		i;
@@ -182,7 +181,7 @@ sd_retention_tables(MemoryContext cxt)
 	{
 		ereport(LOG,
 				(errmsg("softdelete: extension softdelete 1.3 or later is not installed in database \"%s\": nothing to purge",
-						get_database_name(MyDatabaseId))));
+						dbname)));
 		return NIL;
 	}
 	if (SPI_execute("SELECT r.relid::pg_catalog.oid, c.relowner, r.retention, r.relid::pg_catalog.text, r.retention::pg_catalog.text "
@@ -292,7 +291,7 @@ softdelete_retention_worker(Datum arg)
 	SPI_connect();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	pgstat_report_activity(STATE_RUNNING, "listing the tables with a retention");
-	tables = sd_retention_tables(cxt);
+	tables = sd_retention_tables(cxt, dbname);
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
