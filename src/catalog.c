@@ -818,8 +818,7 @@ sd_citus_shard_of(Oid relid)
 
 	if (name == NULL ||
 		!OidIsValid(get_relname_relid("pg_dist_shard", PG_CATALOG_NAMESPACE)) ||
-		(digits = strrchr(name, '_')) == NULL || digits[1] == '\0' ||
-		strspn(digits + 1, "0123456789") != strlen(digits + 1))
+		(digits = sd_shard_suffix(name)) == NULL)
 		return NULL;
 	args[0] = Int64GetDatum(strtoi64(digits + 1, NULL, 10));
 	SPI_connect();
@@ -834,6 +833,21 @@ sd_citus_shard_of(Oid relid)
 }
 
 /*
+ * The "_<digits>" that ends a Citus shard's name (and the names of its
+ * copies of triggers and constraints), or NULL.
+ */
+const char *
+sd_shard_suffix(const char *name)
+{
+	const char *tail = strrchr(name, '_');
+
+	if (tail == NULL || tail[1] == '\0' ||
+		strspn(tail + 1, "0123456789") != strlen(tail + 1))
+		return NULL;
+	return tail;
+}
+
+/*
  * Is tgname trigger base, or its copy on a Citus shard (base_<shard id>)?
  */
 bool
@@ -841,12 +855,8 @@ sd_trigger_named(const char *tgname, const char *base)
 {
 	size_t		len = strlen(base);
 
-	if (strncmp(tgname, base, len) != 0)
-		return false;
-	if (tgname[len] == '\0')
-		return true;
-	return tgname[len] == '_' && tgname[len + 1] != '\0' &&
-		strspn(tgname + len + 1, "0123456789") == strlen(tgname + len + 1);
+	return strncmp(tgname, base, len) == 0 &&
+		(tgname[len] == '\0' || sd_shard_suffix(tgname) == tgname + len);
 }
 
 /*

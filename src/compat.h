@@ -79,6 +79,20 @@
 #define SD_UPDATED_COLS(query, rte) ((rte)->updatedCols)
 #endif
 
+#if PG_VERSION_NUM < 160000
+/* 15: an entry's permissions live in the entry; outer checks nothing now */
+static inline void
+sd_clear_permissions(RangeTblEntry *outer)
+{
+	outer->requiredPerms = 0;
+	outer->checkAsUser = InvalidOid;
+	outer->selectedCols = NULL;
+	outer->insertedCols = NULL;
+	outer->updatedCols = NULL;
+	outer->extraUpdatedCols = NULL;
+}
+#endif
+
 /*
  * Range table entry outer of query moves into subquery sub as its entry
  * inner (a copy of it): the permissions to check go with it.  Up to 15
@@ -101,21 +115,9 @@ sd_move_permissions(Query *query, RangeTblEntry *outer, Query *sub,
 			   sizeof(RTEPermissionInfo));
 	outer->perminfoindex = 0;
 #else
-	outer->requiredPerms = 0;
-	outer->checkAsUser = InvalidOid;
-	outer->selectedCols = NULL;
-	outer->insertedCols = NULL;
-	outer->updatedCols = NULL;
-	outer->extraUpdatedCols = NULL;
+	sd_clear_permissions(outer);
 #endif
 }
-
-/* 16: a GUC's extra is allocated with guc_malloc, before with malloc. */
-#if PG_VERSION_NUM >= 160000
-#define SD_GUC_MALLOC(size) guc_malloc(LOG, (size))
-#else
-#define SD_GUC_MALLOC(size) malloc(size)
-#endif
 
 /*
  * The same, when the subquery was made from SQL text: its entry for the
@@ -146,14 +148,16 @@ sd_take_permissions(Query *query, RangeTblEntry *outer, Query *live_q,
 	live->updatedCols = NULL;
 	live->extraUpdatedCols = NULL;
 	other->checkAsUser = outer->checkAsUser;
-	outer->requiredPerms = 0;
-	outer->checkAsUser = InvalidOid;
-	outer->selectedCols = NULL;
-	outer->insertedCols = NULL;
-	outer->updatedCols = NULL;
-	outer->extraUpdatedCols = NULL;
+	sd_clear_permissions(outer);
 #endif
 }
+
+/* 16: a GUC's extra is allocated with guc_malloc, before with malloc. */
+#if PG_VERSION_NUM >= 160000
+#define SD_GUC_MALLOC(size) guc_malloc(LOG, (size))
+#else
+#define SD_GUC_MALLOC(size) malloc(size)
+#endif
 
 /* 16: pg_class_ownercheck became object_ownercheck. */
 #if PG_VERSION_NUM >= 160000

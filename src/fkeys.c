@@ -255,10 +255,9 @@ sd_fk_name(Oid relid)
 static const char *
 sd_fk_conname(const char *name)
 {
-	const char *tail = strrchr(name, '_');
+	const char *tail = sd_fk_on_shard ? sd_shard_suffix(name) : NULL;
 
-	if (!sd_fk_on_shard || tail == NULL || tail[1] == '\0' ||
-		strspn(tail + 1, "0123456789") != strlen(tail + 1))
+	if (tail == NULL)
 		return name;
 	return pnstrdup(name, tail - name);
 }

@@ -157,6 +157,7 @@ extern void sd_require_flag_column(const SdTable *t);
 #define SD_CITUS_LOCAL 'l'
 extern char sd_citus_kind(Oid relid);
 extern char *sd_citus_shard_of(Oid relid);
+extern const char *sd_shard_suffix(const char *name);
 extern bool sd_trigger_named(const char *tgname, const char *base);
 extern bool sd_catalog_shard(Relation rel, SdTable *out);
 extern void sd_flag_describe(Oid relid, const char *colname, SdTable *t);
