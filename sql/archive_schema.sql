@@ -71,12 +71,21 @@ ALTER TABLE as_product OWNER TO CURRENT_USER;
 -- the archive table cannot be dropped while its table is enabled
 DROP TABLE as_product_archive;
 \echo :LAST_ERROR_SQLSTATE
+-- nor with CASCADE (the table depends on its archive, for pg_dump's order:
+-- CASCADE would drop the live table too)
+DROP TABLE as_product_archive CASCADE;
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM as_product;
+-- the dependency pg_dump follows, and only while the table is enabled
+SELECT classid::regclass, objid::regclass, refobjid::regclass, deptype
+  FROM pg_depend WHERE refobjid = 'as_product_archive'::regclass AND objid = 'as_product'::regclass;
 -- dropping the live table keeps the archive and its rows
 DROP TABLE as_product;
 SELECT count(*) FROM as_product_archive;
 SELECT count(*) FROM softdelete.tables WHERE archive = 'as_product_archive'::regclass;
 -- disable keeps it too; enable_archive again reuses it
 SELECT softdelete.disable('as_named2');
+SELECT count(*) FROM pg_depend WHERE refobjid = 'as_named_history'::regclass AND objid = 'as_named2'::regclass;
 CREATE TABLE as_again (id int PRIMARY KEY, v text);
 INSERT INTO as_again VALUES (1, 'x');
 SELECT softdelete.enable_archive('as_again');
@@ -88,6 +97,7 @@ SELECT attname FROM pg_attribute WHERE attrelid = 'as_again_archive'::regclass
    AND attnum > 0 AND NOT attisdropped ORDER BY attnum;
 SELECT softdelete.restore('as_again');
 SELECT * FROM as_again;
+SELECT objid::regclass FROM pg_depend WHERE refobjid = 'as_again_archive'::regclass AND deptype = 'n';
 -- dropping both together (DROP SCHEMA ... CASCADE) drops both
 CREATE SCHEMA as_s;
 CREATE TABLE as_s.t (id int PRIMARY KEY);

@@ -39,6 +39,21 @@ RESET softdelete.include_deleted;
 INSERT INTO gt_loose VALUES (7, 'l');
 DELETE FROM gt_arch WHERE id = 7;
 SELECT id, v FROM gt_arch_archive;
+-- CREATE TRIGGER of one of these that is there already (pg_restore -j,
+-- whose CREATE TRIGGER may come after softdelete placed the trigger) is
+-- skipped with a notice; any other trigger of that name is still refused
+CREATE TRIGGER softdelete_guard BEFORE DELETE ON gt_base
+	FOR EACH ROW EXECUTE FUNCTION softdelete.guard();
+CREATE TRIGGER softdelete_guard_truncate BEFORE TRUNCATE ON gt_part_1
+	FOR EACH STATEMENT EXECUTE FUNCTION softdelete.guard();
+CREATE FUNCTION gt_noop() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN OLD; END';
+CREATE TRIGGER softdelete_guard BEFORE DELETE ON gt_base
+	FOR EACH ROW EXECUTE FUNCTION gt_noop();
+\echo :LAST_ERROR_SQLSTATE
+CREATE TRIGGER softdelete_guard BEFORE DELETE ON gt_plain
+	FOR EACH ROW EXECUTE FUNCTION softdelete.guard();
+DROP TRIGGER softdelete_guard ON gt_plain;
+DROP FUNCTION gt_noop();
 -- disable removes them from the whole tree
 SELECT softdelete.disable('gt_base');
 SELECT softdelete.disable('gt_part');

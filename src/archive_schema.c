@@ -23,6 +23,7 @@
 #include "access/xact.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
@@ -168,6 +169,29 @@ sd_archive_create_sql(Relation rel, const char *qarchive, bool exists)
 								rel->rd_rel->relpersistence == RELPERSISTENCE_UNLOGGED ?
 								"UNLOGGED " : "", qarchive, cols.data));
 	return sql;
+}
+
+/*
+ * Record (link) or forget that live table live depends on its archive
+ * (pg_depend, normal).  pg_dump follows it: the archive is created before
+ * the table and dropped after it, so pg_restore --clean drops the table
+ * first, which leaves the archive an ordinary table it can drop in turn.
+ */
+void
+sd_archive_link(Oid live, Oid archive, bool link)
+{
+	ObjectAddress depender;
+	ObjectAddress referenced;
+
+	deleteDependencyRecordsForSpecific(RelationRelationId, live, DEPENDENCY_NORMAL,
+									   RelationRelationId, archive);
+	if (link)
+	{
+		ObjectAddressSet(depender, RelationRelationId, live);
+		ObjectAddressSet(referenced, RelationRelationId, archive);
+		recordDependencyOn(&depender, &referenced, DEPENDENCY_NORMAL);
+	}
+	CommandCounterIncrement();
 }
 
 /* CREATE INDEX over the primary key's columns and archive_id. */

@@ -22,6 +22,7 @@
 #include "access/xact.h"
 #include "catalog/catalog.h"
 #include "catalog/dependency.h"
+#include "catalog/heap.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/partition.h"
@@ -427,6 +428,132 @@ sd_fk_after_ddl(Node *parsetree)
 	sd_ref_ensure_trigger(relid);
 	SPI_finish();
 }
+/* An archive table is not dropped without its table (live). */
+static void
+sd_refuse_archive_drop(Oid live)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+			 errmsg("cannot drop archive table of \"%s\": archive mode is enabled on it",
+					get_rel_name(live)),
+			 errdetail("The archive table holds the only copy of the deleted rows."),
+			 errhint("Call softdelete.disable() on the table first.")));
+}
+
+/*
+ * DROP TABLE of an archive table whose table is enabled and not dropped in
+ * the same statement: refused before core sees it, because the table
+ * depends on its archive (archive_schema.c) and CASCADE would drop the table.
+ */
+static void
+sd_check_drop_tables(DropStmt *stmt)
+{
+	List	   *named = NIL;
+	ListCell   *lc;
+
+	foreach(lc, stmt->objects)
+	{
+		Oid			relid = RangeVarGetRelid(makeRangeVarFromNameList(lfirst(lc)),
+											 NoLock, true);
+
+		if (OidIsValid(relid))
+			named = lappend_oid(named, relid);
+	}
+	foreach(lc, named)
+	{
+		Oid			live = sd_catalog_archive_of(lfirst_oid(lc));
+
+		if (OidIsValid(live) && !list_member_oid(named, live))
+			sd_refuse_archive_drop(live);
+	}
+}
+
+/*
+ * CREATE TRIGGER of one of softdelete's own triggers that softdelete has
+ * already placed: a restore (pg_restore -j, --section=post-data) creates
+ * the foreign keys, after which softdelete places softdelete_fk, and its
+ * own CREATE TRIGGER of the dumped one may come after.  The trigger there
+ * is the same: the statement is skipped with a notice, as IF NOT EXISTS.
+ */
+static bool
+sd_own_trigger_exists(CreateTrigStmt *stmt)
+{
+	static const char *const names[] = {
+		"softdelete_guard", "softdelete_guard_truncate", "softdelete_fk",
+		SD_REF_TRIGGER, SD_ARCHIVE_TRIGGER
+	};
+	char	   *schema;
+	char	   *fname;
+	Oid			relid;
+	Relation	rel;
+	bool		found = false;
+	int			i;
+
+	if (stmt->replace || stmt->isconstraint || stmt->trigname == NULL)
+		return false;
+	for (i = 0; i < (int) lengthof(names); i++)
+		found |= strcmp(stmt->trigname, names[i]) == 0;
+	if (!found)
+		return false;
+	DeconstructQualifiedName(stmt->funcname, &schema, &fname);
+	if (schema == NULL || strcmp(schema, "softdelete") != 0)
+		return false;
+	relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+	if (!OidIsValid(relid))
+		return false;
+	found = false;
+	rel = relation_open(relid, AccessShareLock);
+	for (i = 0; rel->trigdesc != NULL && i < rel->trigdesc->numtriggers; i++)
+	{
+		Trigger    *trig = &rel->trigdesc->triggers[i];
+
+		if (strcmp(trig->tgname, stmt->trigname) == 0 &&
+			strcmp(get_func_name(trig->tgfoid), fname) == 0 &&
+			get_func_namespace(trig->tgfoid) == get_namespace_oid("softdelete", false))
+			found = true;
+	}
+	relation_close(rel, AccessShareLock);
+	if (found)
+		ereport(NOTICE,
+				(errcode(ERRCODE_DUPLICATE_OBJECT),
+				 errmsg("trigger \"%s\" for relation \"%s\" already exists, skipping",
+						stmt->trigname, get_rel_name(relid))));
+	return found;
+}
+
+/*
+ * Every table a TRUNCATE empties, as core finds them: those named, the
+ * tables below them unless ONLY, and with CASCADE the tables that reference
+ * any of these, over and over.  The guard triggers on them do not fire under
+ * session_replication_role = replica, so the statement is checked whole.
+ */
+static List *
+sd_truncated_tables(TruncateStmt *stmt)
+{
+	List	   *relids = NIL;
+	List	   *more;
+	ListCell   *lc;
+
+	foreach(lc, stmt->relations)
+	{
+		RangeVar   *rv = lfirst_node(RangeVar, lc);
+		Oid			relid = RangeVarGetRelid(rv, NoLock, true);
+
+		if (!OidIsValid(relid))
+			continue;
+		if (rv->inh)
+			relids = list_concat_unique_oid(relids,
+											find_all_inheritors(relid, NoLock, NULL));
+		else
+			relids = list_append_unique_oid(relids, relid);
+	}
+	if (stmt->behavior != DROP_CASCADE)
+		return relids;
+	while ((more = list_difference_oid(heap_truncate_find_FKs(relids), relids)) != NIL)
+		relids = list_concat(relids, more);
+	return relids;
+}
+
 /*
  * Before a utility statement runs: refuse what would destroy rows or break
  * a flag column, and note what must follow afterwards (in *u).
@@ -445,19 +572,7 @@ sd_ddl_before(Node *parsetree, const char *query_string, SdUtility *u)
 	if (IsA(parsetree, TruncateStmt) && !sd_hard_delete &&
 		sd_catalog_any_enabled())
 	{
-		TruncateStmt *stmt = (TruncateStmt *) parsetree;
-		List	   *relids = NIL;
-		ListCell   *lc;
-
-		foreach(lc, stmt->relations)
-		{
-			Oid			relid = RangeVarGetRelid(lfirst_node(RangeVar, lc),
-												 NoLock, true);
-
-			if (OidIsValid(relid))
-				relids = lappend_oid(relids, relid);
-		}
-		sd_check_truncate(relids);
+		sd_check_truncate(sd_truncated_tables((TruncateStmt *) parsetree));
 	}
 	else if (IsA(parsetree, AlterTableStmt))
 	{
@@ -468,6 +583,12 @@ sd_ddl_before(Node *parsetree, const char *query_string, SdUtility *u)
 		if (OidIsValid(u->retyped))
 			sd_retype_flag(u->retyped, false);
 	}
+	else if (IsA(parsetree, DropStmt) &&
+			 ((DropStmt *) parsetree)->removeType == OBJECT_TABLE &&
+			 sd_catalog_any_archive())
+		sd_check_drop_tables((DropStmt *) parsetree);
+	else if (IsA(parsetree, CreateTrigStmt))
+		u->skip = sd_own_trigger_exists((CreateTrigStmt *) parsetree);
 	else if (IsA(parsetree, DeclareCursorStmt))
 	{
 		/* pg_dump --inserts reads every table through this cursor */
@@ -572,12 +693,7 @@ softdelete_on_drop(PG_FUNCTION_ARGS)
 		Oid			live = sd_catalog_archive_of(lfirst_oid(lc));
 
 		if (OidIsValid(live) && !list_member_oid(dropped, live))
-			ereport(ERROR,
-					(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
-					 errmsg("cannot drop archive table of \"%s\": archive mode is enabled on it",
-							get_rel_name(live)),
-					 errdetail("The archive table holds the only copy of the deleted rows."),
-					 errhint("Call softdelete.disable() on the table first.")));
+			sd_refuse_archive_drop(live);
 	}
 
 	foreach(lc, dropped)

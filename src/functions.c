@@ -408,6 +408,7 @@ softdelete_enable_archive(PG_FUNCTION_ARGS)
 	SPI_finish();
 
 	archive = get_relname_relid(archname, nsp);
+	sd_archive_link(relid, archive, true);
 	sd_catalog_register(relid, SD_MODE_ARCHIVE, NULL, archive, versions);
 	PG_RETURN_OID(archive);
 }
@@ -452,6 +453,8 @@ softdelete_disable(PG_FUNCTION_ARGS)
 		ereport(NOTICE,
 				(errmsg("archive table %s is kept", sd_qualified_name(t.archive))));
 
+	if (t.mode == SD_MODE_ARCHIVE)
+		sd_archive_link(relid, t.archive, false);
 	sd_catalog_unregister(relid);
 
 	/* keys to this table no longer need checking by softdelete (19 on) */

@@ -28,9 +28,13 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
@@ -39,6 +43,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "lib/ilist.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
@@ -46,12 +51,14 @@
 #include "parser/parse_func.h"
 #include "parser/parse_type.h"
 #include "parser/parsetree.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "softdelete.h"
 
@@ -188,7 +195,50 @@ sd_redirect_merge(Query *query, const SdTable *t, bool filtered)
 		query->returningList = sd_returning_of_delete(query, true);
 }
 
-/* TRUNCATE of an enabled table (or a partition of one) is refused. */
+/*
+ * Does table relid hold no row at all?  Read under the lock TRUNCATE takes,
+ * with a snapshot taken now, so no other transaction's rows can be on their
+ * way.  Only a plain table can say so; a foreign table (whose TRUNCATE
+ * reaches another server) never does.
+ */
+static bool
+sd_table_is_empty(Oid relid)
+{
+	Relation	rel;
+	bool		empty = false;
+
+	rel = table_open(relid, AccessExclusiveLock);
+	if (rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
+	{
+		ListCell   *lc;
+
+		/* its partitions are the rows' tables */
+		empty = true;
+		foreach(lc, find_all_inheritors(relid, AccessExclusiveLock, NULL))
+			if (lfirst_oid(lc) != relid && empty)
+				empty = sd_table_is_empty(lfirst_oid(lc));
+	}
+	else if (rel->rd_rel->relkind == RELKIND_RELATION)
+	{
+		Snapshot	snap = RegisterSnapshot(GetLatestSnapshot());
+		TableScanDesc scan = table_beginscan(rel, snap, 0, NULL);
+		TupleTableSlot *slot = table_slot_create(rel, NULL);
+
+		empty = !table_scan_getnextslot(scan, ForwardScanDirection, slot);
+		ExecDropSingleTupleTableSlot(slot);
+		table_endscan(scan);
+		UnregisterSnapshot(snap);
+	}
+	table_close(rel, NoLock);
+	return empty;
+}
+
+/*
+ * TRUNCATE of an enabled table (or a partition or child of one) is refused,
+ * unless the table holds no row: then it destroys nothing (pg_restore -j
+ * truncates each table it has just created before loading it).  A table the
+ * user may not truncate is left to core's refusal, unlocked.
+ */
 void
 sd_check_truncate(List *relids)
 {
@@ -199,7 +249,9 @@ sd_check_truncate(List *relids)
 		Oid			relid = lfirst_oid(lc);
 		SdTable		t;
 
-		if (sd_catalog_lookup(relid, &t))
+		if (sd_catalog_lookup(relid, &t) &&
+			pg_class_aclcheck(relid, GetUserId(), ACL_TRUNCATE) == ACLCHECK_OK &&
+			!sd_table_is_empty(relid))
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("cannot truncate table \"%s\": soft delete is enabled on it",

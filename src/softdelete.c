@@ -381,6 +381,8 @@ sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	SdUtility	u;
 
 	sd_ddl_before(pstmt->utilityStmt, queryString, &u);
+	if (u.skip)
+		return;
 	if (u.bypass)
 		sd_bypass_depth++;
 	PG_TRY();

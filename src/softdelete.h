@@ -258,6 +258,7 @@ extern char *sd_column_type(Form_pg_attribute att);
 extern List *sd_archive_create_sql(Relation rel, const char *qarchive,
 								   bool exists);
 extern char *sd_archive_index_sql(Relation rel, const char *qarchive);
+extern void sd_archive_link(Oid live, Oid archive, bool link);
 extern char *sd_added_column_value(Oid relid, AttrNumber attnum);
 extern void sd_archive_add_column_sql(const char *qarchive, const char *name,
 									  const char *type, Oid live, AttrNumber attnum);
@@ -319,6 +320,7 @@ extern bool sd_needs_fmgr_hook(Oid fn_oid);
 typedef struct SdUtility
 {
 	bool		bypass;			/* run it unfiltered */
+	bool		skip;			/* do not run it at all */
 	Oid			renamed_rel;	/* flag column renamed ... */
 	char	   *renamed_to;		/* ... to this */
 	Oid			retyped;		/* flag column's type changed */

@@ -1,14 +1,19 @@
-# pg_dump keeps every row, soft-deleted ones included, and the registrations:
-# plain, custom and directory formats (and plain with --inserts /
-# --column-inserts, which read through a cursor, and --load-via-partition-root),
-# each restored into a fresh database on a second server.  The restored
+# pg_dump keeps every row, soft-deleted ones included, and the registrations,
+# in every format (plain, custom, directory, tar) restored in every mode
+# (serial, parallel with -j, --single-transaction, --clean --if-exists over a
+# database that changed since, --schema-only then --data-only, the three
+# --section runs), and with --inserts / --column-inserts (which read through
+# a cursor) and --load-via-partition-root; each restore exits 0 and yields
+# the source's rows, stamps, registrations and triggers.  The restored
 # database behaves like the original: SELECT hides the deleted rows, DELETE
-# soft-deletes, TRUNCATE is refused.
+# soft-deletes and cascades, TRUNCATE is refused.  Last, pg_restore --clean
+# over the source database itself brings it back to exactly the dump.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use IPC::Run;
 
 my $preload = "shared_preload_libraries = 'softdelete'";
 
@@ -53,6 +58,14 @@ $src->safe_psql('src', q{
 	SELECT softdelete.enable_archive('arch', versions => true);
 	UPDATE arch SET v = v || '+' WHERE id <= 2;
 	DELETE FROM arch WHERE id IN (2, 3);
+
+	-- foreign keys between enabled tables: a cascade, and its stamp
+	CREATE TABLE cust (id int PRIMARY KEY);
+	CREATE TABLE ord (id int PRIMARY KEY, cust int REFERENCES cust ON DELETE CASCADE);
+	INSERT INTO cust SELECT generate_series(1, 4);
+	INSERT INTO ord SELECT g, g % 4 + 1 FROM generate_series(1, 12) g;
+	SELECT softdelete.enable('cust'), softdelete.enable('ord');
+	DELETE FROM cust WHERE id = 2;
 });
 
 # Everything that must survive: every row with its exact stamp (under
@@ -68,7 +81,9 @@ my $all_rows = q{
 	UNION ALL
 	SELECT 'arch', count(*), string_agg(id || '=' || v, ',' ORDER BY id) FROM arch
 	UNION ALL
-	SELECT 'arch_archive', count(*), string_agg(id || '=' || v || ':' || archive_op || ':' || archived_at || ':' || archive_id, ',' ORDER BY archive_id) FROM arch_archive;
+	SELECT 'arch_archive', count(*), string_agg(id || '=' || v || ':' || archive_op || ':' || archived_at || ':' || archive_id, ',' ORDER BY archive_id) FROM arch_archive
+	UNION ALL
+	SELECT 'ord', count(*), string_agg(id || '=' || coalesce(deleted_at::text, '-'), ',' ORDER BY id) FROM ord;
 };
 my $deleted_ids = q{
 	SET softdelete.include_deleted = on;
@@ -76,7 +91,9 @@ my $deleted_ids = q{
 	UNION ALL
 	SELECT 'meas', string_agg(id::text, ',' ORDER BY id) FROM meas WHERE deleted_at IS NOT NULL
 	UNION ALL
-	SELECT 'doc', string_agg(id::text, ',' ORDER BY id) FROM doc WHERE removed_at IS NOT NULL;
+	SELECT 'doc', string_agg(id::text, ',' ORDER BY id) FROM doc WHERE removed_at IS NOT NULL
+	UNION ALL
+	SELECT 'ord', string_agg(id::text, ',' ORDER BY id) FROM ord WHERE deleted_at IS NOT NULL;
 };
 my $visible = q{
 	SELECT 'item', count(*), string_agg(id::text, ',' ORDER BY id) FROM item
@@ -96,6 +113,10 @@ my $triggers = q{
 	SELECT tgrelid::regclass, tgname, tgenabled FROM pg_trigger
 	WHERE tgname LIKE 'softdelete%' ORDER BY tgrelid::regclass::text, tgname;
 };
+# The archive's identity goes on from where it was.
+my $sequences = q{
+	SELECT last_value FROM arch_archive_archive_id_seq;
+};
 
 my %want = (
 	all_rows => $src->safe_psql('src', $all_rows),
@@ -103,9 +124,13 @@ my %want = (
 	visible => $src->safe_psql('src', $visible),
 	registry => $src->safe_psql('src', $registry),
 	triggers => $src->safe_psql('src', $triggers),
+	sequences => $src->safe_psql('src', $sequences),
 );
+my %query = (all_rows => $all_rows, deleted_ids => $deleted_ids,
+	visible => $visible, registry => $registry, triggers => $triggers,
+	sequences => $sequences);
 # The source itself is what we expect (so the comparisons below mean something).
-is($want{deleted_ids}, "item|2,5,7,11\nmeas|8,50,113,190\ndoc|2,3",
+is($want{deleted_ids}, "item|2,5,7,11\nmeas|8,50,113,190\ndoc|2,3\nord|1,5,9",
 	'source: the deleted rows');
 like($want{all_rows}, qr/^item\|20\|.*\nmeas\|29\|.*\ndoc\|3\|1=-,2=2021-03-04 05:06:07.123456,3=2/,
 	'source: every row');
@@ -113,79 +138,210 @@ like($want{visible}, qr/^item\|16\|1,3,4,6,8,9,10,12,.*\nmeas\|25\|.*\nmeas_2\|.
 	'source: SELECT hides the deleted rows');
 like($want{all_rows}, qr/\narch\|4\|1=v1\+,4=v4,5=v5,6=v6\narch_archive\|4\|1=v1:update:.*,2=v2:update:.*,2=v2\+:delete:.*,3=v3:delete:/,
 	'source: the archive holds the deleted rows and the old versions');
-is(scalar(split /\n/, $want{registry}), 4, 'source: four tables registered');
+is(scalar(split /\n/, $want{registry}), 6, 'source: six tables registered');
 
 my $tmp = PostgreSQL::Test::Utils::tempdir;
 my $srcconn = $src->connstr('src');
 
-my @variants = (
-	[ 'plain', [ '-Fp' ], 'psql' ],
-	[ 'custom', [ '-Fc' ], 'pg_restore' ],
-	[ 'directory', [ '-Fd', '-j', '2' ], 'pg_restore' ],
-	[ 'inserts', [ '-Fp', '--inserts' ], 'psql' ],
-	[ 'column_inserts', [ '-Fc', '--column-inserts' ], 'pg_restore' ],
-	[ 'via_root', [ '-Fp', '--load-via-partition-root' ], 'psql' ],
-);
 
-for my $v (@variants)
+# run_ok(NAME, CMD...): a client program that must exit 0, its stderr shown
+sub run_ok
 {
-	my ($name, $opts, $how) = @$v;
-	my $file = "$tmp/$name.dump";
-	my $db = "r_$name";
+	my ($name, @cmd) = @_;
+	my ($stdout, $stderr);
+	my $ok = IPC::Run::run(\@cmd, '>', \$stdout, '2>', \$stderr);
+	ok($ok, $name) or diag("@cmd\n$stderr");
+	return $ok;
+}
 
-	$src->command_ok([ 'pg_dump', @$opts, '-f', $file, '-d', $srcconn ],
-		"$name: pg_dump");
+# Some changes after the dump, which a --clean restore must undo.
+my $changes = q{
+	INSERT INTO item VALUES (100, 'new');
+	DELETE FROM item WHERE id IN (1, 3);
+	DELETE FROM arch WHERE id = 5;
+	UPDATE arch SET v = 'changed' WHERE id = 1;
+	DELETE FROM cust WHERE id = 3;
+};
+
+# restore(FORMAT, MODE, DB): restore the source's dump in FORMAT into DB, a
+# new database, in MODE.
+sub restore
+{
+	my ($fmt, $mode, $db) = @_;
+	my $tag = "$fmt/$mode";
+	my $dbconn = $dst->connstr($db);
+	my $ext = { p => 'sql', c => 'dump', d => 'dir', t => 'tar' }->{$fmt};
+	my $dump = sub {
+		my ($file, @opts) = @_;
+		run_ok("$tag: pg_dump @opts", 'pg_dump', "-F$fmt", @opts, '-f', $file, '-d', $srcconn);
+	};
+	my $load = sub {
+		my ($file, @opts) = @_;
+		if ($fmt eq 'p')
+		{
+			return run_ok("$tag: psql @opts", 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1',
+				@opts, '-d', $dbconn, '-f', $file);
+		}
+		return run_ok("$tag: pg_restore @opts", 'pg_restore', '--exit-on-error', @opts,
+			'-d', $dbconn, $file);
+	};
+	my $file = "$tmp/$fmt-$mode.$ext";
+
 	$dst->safe_psql('postgres', "CREATE DATABASE $db");
-	if ($how eq 'psql')
+	if ($mode eq 'serial')
 	{
-		$dst->command_ok([ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1',
-			'-d', $dst->connstr($db), '-f', $file ], "$name: restore with psql");
+		$dump->($file);
+		$load->($file);
+	}
+	elsif ($mode eq 'parallel')
+	{
+		# pg_restore -j truncates each table it created before its COPY;
+		# every table also gets its own connection and transaction
+		$dump->($file, $fmt eq 'd' ? ('-j', '2') : ());
+		run_ok("$tag: pg_restore -j 3", 'pg_restore', '-j', '3', '-d', $dbconn, $file);
+	}
+	elsif ($mode eq 'single')
+	{
+		$dump->($file);
+		$load->($file, '--single-transaction');
+	}
+	elsif ($mode eq 'clean')
+	{
+		# restored once, changed, then restored again over it
+		if ($fmt eq 'p')
+		{
+			$dump->($file, '--clean', '--if-exists');
+			$load->($file);
+			$dst->safe_psql($db, $changes);
+			$load->($file);
+		}
+		else
+		{
+			$dump->($file);
+			$load->($file);
+			$dst->safe_psql($db, $changes);
+			$load->($file, '--clean', '--if-exists');
+		}
+	}
+	elsif ($mode eq 'data_only')
+	{
+		if ($fmt eq 'p')
+		{
+			$dump->("$file.schema", '--schema-only');
+			$dump->("$file.data", '--data-only');
+			$load->("$file.schema");
+			$load->("$file.data");
+		}
+		else
+		{
+			$dump->($file);
+			$load->($file, '--schema-only');
+			$load->($file, '--data-only');
+		}
+	}
+	elsif ($mode eq 'sections')
+	{
+		for my $section (qw(pre-data data post-data))
+		{
+			if ($fmt eq 'p')
+			{
+				$dump->("$file.$section", "--section=$section");
+				$load->("$file.$section");
+			}
+			else
+			{
+				$dump->($file) if $section eq 'pre-data';
+				$load->($file, "--section=$section");
+			}
+		}
 	}
 	else
 	{
-		$dst->command_ok([ 'pg_restore', '--exit-on-error',
-			'-d', $dst->connstr($db), $file ], "$name: pg_restore");
+		# the options that read through a cursor or the root
+		my %opts = (inserts => [ '--inserts' ], column_inserts => [ '--column-inserts' ],
+			via_root => [ '--load-via-partition-root' ]);
+		$dump->($file, @{ $opts{$mode} });
+		$load->($file);
 	}
+}
 
-	for my $what (qw(all_rows deleted_ids visible registry triggers))
+# what a restored database must be and do
+sub check_restored
+{
+	my ($tag, $db) = @_;
+
+	for my $what (qw(all_rows deleted_ids visible registry triggers sequences))
 	{
-		my $q = { all_rows => $all_rows, deleted_ids => $deleted_ids,
-			visible => $visible, registry => $registry,
-			triggers => $triggers }->{$what};
-		is($dst->safe_psql($db, $q), $want{$what}, "$name: $what as in the source");
+		is($dst->safe_psql($db, $query{$what}), $want{$what}, "$tag: $what as in the source");
 	}
 
 	# The restored database filters and soft-deletes.
 	is($dst->safe_psql($db, q{
 		WITH d AS (DELETE FROM item WHERE id IN (1, 2) RETURNING id) SELECT string_agg(id::text, ',') FROM d}),
-		'1', "$name: DELETE marks live rows only");
+		'1', "$tag: DELETE marks live rows only");
 	is($dst->safe_psql($db, q{
 		WITH d AS (DELETE FROM meas WHERE id IN (15, 106, 113) RETURNING id) SELECT string_agg(id::text, ',' ORDER BY id) FROM d}),
-		'15,106', "$name: DELETE on the partitioned table");
+		'15,106', "$tag: DELETE on the partitioned table");
 	is($dst->safe_psql($db, q{
 		WITH d AS (DELETE FROM doc RETURNING id) SELECT string_agg(id::text, ',') FROM d}),
-		'1', "$name: DELETE with the other flag column");
+		'1', "$tag: DELETE with the other flag column");
+	is($dst->safe_psql($db, q{
+		DELETE FROM cust WHERE id = 3;
+		SELECT string_agg(id::text, ',' ORDER BY id) FROM ord}),
+		'3,4,7,8,11,12', "$tag: DELETE cascades");
 	is($dst->safe_psql($db, q{
 		SELECT (SELECT count(*) FROM item) || ' ' || (SELECT count(*) FROM meas) || ' ' || (SELECT count(*) FROM doc)}),
-		'15 23 0', "$name: the new deletes are hidden");
+		'15 23 0', "$tag: the new deletes are hidden");
 	is($dst->safe_psql($db, q{
 		SET softdelete.include_deleted = on;
 		SELECT (SELECT count(*) || '/' || count(deleted_at) FROM item) || ' ' ||
 		       (SELECT count(*) || '/' || count(deleted_at) FROM meas) || ' ' ||
-		       (SELECT count(*) || '/' || count(removed_at) FROM doc)}),
-		'20/5 29/6 3/3', "$name: nothing physically removed");
+		       (SELECT count(*) || '/' || count(removed_at) FROM doc) || ' ' ||
+		       (SELECT count(*) || '/' || count(deleted_at) FROM ord)}),
+		'20/5 29/6 3/3 12/6', "$tag: nothing physically removed");
 	# Archive mode still archives, after the archive's identity sequence.
 	is($dst->safe_psql($db, q{
 		DELETE FROM arch WHERE id = 4;
 		SELECT string_agg(id || ':' || archive_op, ',' ORDER BY archive_id) FROM arch_archive
 		 WHERE archive_id > (SELECT max(archive_id) - 2 FROM arch_archive)}),
-		'3:delete,4:delete', "$name: DELETE archives in archive mode");
+		'3:delete,4:delete', "$tag: DELETE archives in archive mode");
 	is($dst->safe_psql($db, q{SELECT softdelete.restore('arch', 'id = 2')}),
-		'1', "$name: restore from the archive works");
+		'1', "$tag: restore from the archive works");
 	my ($ret, $out, $err) = $dst->psql($db, 'TRUNCATE item');
-	isnt($ret, 0, "$name: TRUNCATE refused");
-	is($dst->safe_psql($db, q{SELECT softdelete.restore('item', 'id = 1')}),
-		'1', "$name: restore works");
+	isnt($ret, 0, "$tag: TRUNCATE refused");
+	is($dst->safe_psql($db, q{SELECT softdelete.restore('cust', 'id = 2')}),
+		'1', "$tag: restore works");
+	is($dst->safe_psql($db, q{SELECT count(*) FROM ord}), '9',
+		"$tag: and brings back the cascaded rows");
+}
+
+my %modes = (
+	p => [qw(serial single clean data_only sections inserts via_root)],
+	c => [qw(serial parallel single clean data_only sections column_inserts)],
+	d => [qw(serial parallel single clean data_only sections)],
+	t => [qw(serial single clean data_only sections)],
+);
+for my $fmt (qw(p c d t))
+{
+	for my $mode (@{ $modes{$fmt} })
+	{
+		my $db = "r_${fmt}_$mode";
+
+		restore($fmt, $mode, $db);
+		check_restored("$fmt/$mode", $db);
+	}
+}
+
+# pg_restore --clean over the database the dump came from, after changes:
+# exactly the dump again (the archive's history not doubled).
+my $file = "$tmp/self.dump";
+run_ok('self: pg_dump', 'pg_dump', '-Fc', '-f', $file, '-d', $srcconn);
+$src->safe_psql('src', $changes);
+run_ok('self: pg_restore --clean --if-exists', 'pg_restore', '--exit-on-error',
+	'--clean', '--if-exists', '-d', $srcconn, $file);
+for my $what (qw(all_rows deleted_ids visible registry triggers sequences))
+{
+	is($src->safe_psql('src', $query{$what}), $want{$what}, "self: $what as in the dump");
 }
 
 $src->stop;
