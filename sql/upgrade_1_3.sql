@@ -74,7 +74,7 @@ SELECT pg_get_viewdef('softdelete.tables'::regclass) AS view_def \gset
 CREATE DATABASE sd_fresh13;
 \c sd_fresh13
 SET client_min_messages = warning;
-CREATE EXTENSION softdelete;
+CREATE EXTENSION softdelete VERSION '1.3';
 RESET client_min_messages;
 SELECT extversion FROM pg_extension WHERE extname = 'softdelete';
 SELECT column_name FROM information_schema.columns

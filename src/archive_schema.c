@@ -162,9 +162,15 @@ sd_archive_create_sql(Relation rel, const char *qarchive, bool exists)
 	}
 	if (exists)
 		return NIL;
+	/*
+	 * archive_id is the primary key: the replica identity that logical
+	 * replication needs to publish the deletes and updates of restore,
+	 * purge and retention.
+	 */
 	for (i = 0; i < SD_META_COLUMNS; i++)
-		appendStringInfo(&cols, "%s%s %s", i > 0 ? ", " : "",
-						 sd_meta[i].name, sd_meta[i].decl);
+		appendStringInfo(&cols, "%s%s %s%s", i > 0 ? ", " : "",
+						 sd_meta[i].name, sd_meta[i].decl,
+						 i == SD_META_ID ? " PRIMARY KEY" : "");
 	sql = lappend(sql, psprintf("CREATE %sTABLE %s (%s)",
 								rel->rd_rel->relpersistence == RELPERSISTENCE_UNLOGGED ?
 								"UNLOGGED " : "", qarchive, cols.data));
@@ -192,6 +198,22 @@ sd_archive_link(Oid live, Oid archive, bool link)
 		recordDependencyOn(&depender, &referenced, DEPENDENCY_NORMAL);
 	}
 	CommandCounterIncrement();
+}
+
+/*
+ * The statement that gives an existing archive table (adopted by
+ * enable_archive) its primary key archive_id, the replica identity of new
+ * archives; NULL when it has a replica identity already.
+ */
+char *
+sd_archive_identity_sql(Oid archive, const char *qarchive)
+{
+	Relation	rel = table_open(archive, AccessShareLock);
+	bool		has = OidIsValid(RelationGetReplicaIndex(rel)) ||
+		rel->rd_rel->relreplident == REPLICA_IDENTITY_FULL;
+
+	table_close(rel, AccessShareLock);
+	return has ? NULL : psprintf("ALTER TABLE %s ADD PRIMARY KEY (archive_id)", qarchive);
 }
 
 /* CREATE INDEX over the primary key's columns and archive_id. */

@@ -387,7 +387,11 @@ softdelete_enable_archive(PG_FUNCTION_ARGS)
 	else
 	{
 		TupleDesc	desc = RelationGetDescr(rel);
+		char	   *identity = sd_archive_identity_sql(existing, qarchive);
 		int			i;
+
+		if (identity != NULL)
+			sd_spi_exec(identity, SPI_OK_UTILITY);
 
 		/* columns the live table gained since: add them */
 		for (i = 0; i < desc->natts; i++)

@@ -259,6 +259,7 @@ extern List *sd_archive_create_sql(Relation rel, const char *qarchive,
 								   bool exists);
 extern char *sd_archive_index_sql(Relation rel, const char *qarchive);
 extern void sd_archive_link(Oid live, Oid archive, bool link);
+extern char *sd_archive_identity_sql(Oid archive, const char *qarchive);
 extern char *sd_added_column_value(Oid relid, AttrNumber attnum);
 extern void sd_archive_add_column_sql(const char *qarchive, const char *name,
 									  const char *type, Oid live, AttrNumber attnum);

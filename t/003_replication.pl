@@ -186,6 +186,68 @@ is($sub->safe_psql('postgres', sprintf($lfull, 'litem')),
 	$primary->safe_psql('postgres', sprintf($lfull, 'litem')),
 	'subscriber and publisher hold the same rows and stamps');
 
+# (c) A publication of every table, as README advises for archive mode, in a
+# database of its own: restore, purge and versioned updates work on the
+# publisher (the archive's primary key archive_id is its replica identity),
+# and the subscriber, made from pg_dump --schema-only with the registry
+# replicated, ends with exactly the publisher's rows, deleted rows and
+# archive.
+$primary->safe_psql('postgres', 'CREATE DATABASE every');
+$primary->safe_psql('every', q{
+	CREATE EXTENSION softdelete;
+	CREATE TABLE acct (id int PRIMARY KEY, balance int);
+	INSERT INTO acct SELECT g, g * 100 FROM generate_series(1, 6) g;
+	SELECT softdelete.enable_archive('acct', versions => true);
+	CREATE TABLE memo (id int PRIMARY KEY, body text);
+	INSERT INTO memo SELECT g, 'm' || g FROM generate_series(1, 6) g;
+	SELECT softdelete.enable('memo');
+	CREATE PUBLICATION every FOR ALL TABLES;
+});
+$sub->safe_psql('postgres', 'CREATE DATABASE every');
+my $tmp = PostgreSQL::Test::Utils::tempdir;
+$primary->command_ok([ 'pg_dump', '--schema-only', '-f', "$tmp/every.sql",
+	'-d', $primary->connstr('every') ], 'pg_dump --schema-only of the publisher');
+$sub->command_ok([ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', "$tmp/every.sql",
+	'-d', $sub->connstr('every') ], 'schema restored on the subscriber');
+my $everyconn = $primary->connstr . ' dbname=every';
+$sub->safe_psql('every', "CREATE SUBSCRIPTION sub_every CONNECTION '$everyconn' PUBLICATION every");
+$sub->wait_for_subscription_sync($primary, 'sub_every');
+
+$primary->safe_psql('every', q{
+	UPDATE acct SET balance = balance + 1 WHERE id <= 3;
+	DELETE FROM acct WHERE id IN (2, 4, 5);
+	DELETE FROM memo WHERE id IN (1, 2, 3);
+});
+is($primary->safe_psql('every', q{SELECT softdelete.restore('acct', 'id = 2')}), '1',
+	'publisher: archive restore under a publication of every table');
+is($primary->safe_psql('every', q{SELECT softdelete.purge('acct')}), '6',
+	'publisher: archive purge under it (the history too)');
+is($primary->safe_psql('every', q{SELECT softdelete.restore('memo', 'id = 1')}), '1',
+	'publisher: flag-mode restore');
+is($primary->safe_psql('every', q{SET softdelete.hard_delete = on; DELETE FROM memo WHERE id = 6;
+	SELECT softdelete.purge('memo', '0')}), '2', 'publisher: flag-mode purge and a hard delete');
+$primary->safe_psql('every', q{
+	UPDATE acct SET balance = 0 WHERE id = 1;
+	DELETE FROM acct WHERE id = 6;
+});
+$primary->wait_for_catchup('sub_every');
+my $every = q{
+	SET softdelete.include_deleted = on;
+	SELECT 'acct', string_agg(id || '=' || balance, ',' ORDER BY id) FROM acct
+	UNION ALL
+	SELECT 'acct_archive', string_agg(id || '=' || balance || ':' || archive_op || ':' || archive_id || ':' || archived_at, ',' ORDER BY archive_id) FROM acct_archive
+	UNION ALL
+	SELECT 'memo', string_agg(id || '=' || coalesce(deleted_at::text, '-'), ',' ORDER BY id) FROM memo
+	UNION ALL
+	SELECT 'registry', string_agg(relid::text || ':' || mode, ',' ORDER BY relid::text) FROM softdelete.registry};
+my $pub_every = $primary->safe_psql('every', $every);
+like($pub_every, qr/^acct\|1=0,2=201,3=301\nacct_archive\|1=101:update:\d+:.*,6=600:delete:/,
+	'publisher: live rows, the restored row, the archive after purge');
+is($sub->safe_psql('every', $every), $pub_every,
+	'subscriber: the same live rows, deleted rows, archive and registrations');
+is($sub->safe_psql('every', q{SELECT string_agg(id::text, ',' ORDER BY id) FROM memo}), '1,4,5',
+	'subscriber: its enabled table hides the deleted rows');
+
 $sub->stop;
 $primary->stop;
 done_testing();
