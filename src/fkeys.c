@@ -495,24 +495,24 @@ sd_fk_has_cascade_children(Oid relid)
  */
 static void
 sd_fk_restore_children(const char *sql, int nargs, Oid *types, Datum *values,
-					   Oid conoid)
+					   Oid conoid, Oid child)
 {
 	Oid			saved = sd_fk_restoring;
 
-	sd_exempt_next = SD_EXEMPT_FILTER;
+	sd_exempt(SD_EXEMPT_FILTER, child);
 	sd_fk_restoring = conoid;
 	PG_TRY();
 	{
 		int			rc;
 
 		rc = SPI_execute_with_args(sql, nargs, types, values, NULL, false, 0);
-		if (rc != SPI_OK_UPDATE)
+		if (rc != SPI_OK_UPDATE && rc != SPI_OK_REWRITTEN)
 			elog(ERROR, "softdelete: restore cascade failed: %s",
 				 SPI_result_code_string(rc));
 	}
 	PG_FINALLY();
 	{
-		sd_exempt_next = SD_EXEMPT_NONE;
+		sd_exempt(SD_EXEMPT_NONE, InvalidOid);
 		sd_fk_restoring = saved;
 	}
 	PG_END_TRY();
@@ -590,7 +590,7 @@ sd_fk_on_restore(Relation rel, const SdTable *t, HeapTuple oldtuple,
 							   sd_fk_target(fk->child), col,
 							   sd_flag_live_value(&ct), quals,
 							   sd_flag_sql(psprintf("x.%s", col), &ct, true));
-			sd_fk_restore_children(sql, nargs, types, values, fk->conoid);
+			sd_fk_restore_children(sql, nargs, types, values, fk->conoid, fk->child);
 		}
 		else
 		{

@@ -595,12 +595,12 @@ softdelete_restore(PG_FUNCTION_ARGS)
 	SPI_connect();
 	PG_TRY();
 	{
-		sd_exempt_next = SD_EXEMPT_FILTER;
+		sd_exempt(SD_EXEMPT_FILTER, relid);
 		sd_spi_exec(sql, SPI_OK_UPDATE);
 	}
 	PG_FINALLY();
 	{
-		sd_exempt_next = SD_EXEMPT_NONE;
+		sd_exempt(SD_EXEMPT_NONE, InvalidOid);
 	}
 	PG_END_TRY();
 	processed = SPI_processed;
@@ -623,7 +623,7 @@ softdelete_purge(PG_FUNCTION_ARGS)
 	char	   *sql;
 	Oid			argtypes[1] = {INTERVALOID};
 	Datum		args[1];
-	uint64		processed;
+	volatile uint64 processed = 0;
 	int			rc;
 	bool		citus;
 
@@ -649,7 +649,7 @@ softdelete_purge(PG_FUNCTION_ARGS)
 					   sd_qualified_name(t.archive));
 		SPI_connect();
 		rc = SPI_execute_with_args(sql, 1, argtypes, args, NULL, false, 0);
-		if (rc != SPI_OK_DELETE)
+		if (rc != SPI_OK_DELETE && rc != SPI_OK_REWRITTEN)
 			elog(ERROR, "softdelete: \"%s\" failed: %s", sql,
 				 SPI_result_code_string(rc));
 		processed = SPI_processed;
@@ -718,9 +718,9 @@ softdelete_purge(PG_FUNCTION_ARGS)
 	sd_erasing_depth++;
 	PG_TRY();
 	{
-		sd_exempt_next = SD_EXEMPT_FILTER_AND_DELETE;
+		sd_exempt(SD_EXEMPT_FILTER_AND_DELETE, relid);
 		rc = SPI_execute_with_args(sql, 1, argtypes, args, NULL, false, 0);
-		if (rc != SPI_OK_DELETE)
+		if (rc != SPI_OK_DELETE && rc != SPI_OK_REWRITTEN)
 			elog(ERROR, "softdelete: \"%s\" failed: %s", sql,
 				 SPI_result_code_string(rc));
 		processed = SPI_processed;
@@ -729,7 +729,7 @@ softdelete_purge(PG_FUNCTION_ARGS)
 	}
 	PG_FINALLY();
 	{
-		sd_exempt_next = SD_EXEMPT_NONE;
+		sd_exempt(SD_EXEMPT_NONE, InvalidOid);
 		sd_erasing_depth--;
 	}
 	PG_END_TRY();

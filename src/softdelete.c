@@ -329,6 +329,8 @@ sd_needs_fmgr_hook_entry(Oid fn_oid)
 static void
 sd_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
+	/* restore's and purge's statement is planned, rule actions included */
+	sd_exempt(SD_EXEMPT_NONE, InvalidOid);
 	if (prev_ExecutorStart)
 		prev_ExecutorStart(queryDesc, eflags);
 	else

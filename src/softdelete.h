@@ -68,6 +68,8 @@ typedef enum SdExempt
 	SD_EXEMPT_FILTER_AND_DELETE /* purge: and delete them physically */
 } SdExempt;
 extern SdExempt sd_exempt_next;
+extern Oid	sd_exempt_relid;
+extern void sd_exempt(SdExempt what, Oid relid);
 
 /* Physical deletes softdelete itself asked for (purge). */
 extern int	sd_erasing_depth;

@@ -56,8 +56,22 @@ sd_as_of_refuse(const char *what)
  */
 int			sd_bypass_depth = 0;
 
-/* What restore and purge asked of the next statement planned (softdelete.h). */
+/*
+ * What restore and purge ask of the statement they run, for table
+ * sd_exempt_relid (softdelete.h): every query planned for it until it
+ * starts to execute, so the rule actions the rewriter adds (DO ALSO) too;
+ * statements its triggers run are planned later, without it.
+ */
 SdExempt	sd_exempt_next = SD_EXEMPT_NONE;
+Oid			sd_exempt_relid = InvalidOid;
+
+/* Ask it for table relid (SD_EXEMPT_NONE: no more). */
+void
+sd_exempt(SdExempt what, Oid relid)
+{
+	sd_exempt_next = what;
+	sd_exempt_relid = what == SD_EXEMPT_NONE ? InvalidOid : relid;
+}
 
 /* Physical deletes softdelete itself asked for (purge). */
 int			sd_erasing_depth = 0;

@@ -93,7 +93,8 @@ typedef struct SdWalkContext
 	bool		filter;			/* place the filter (include_deleted off, only) */
 	bool		deleted;		/* the filter keeps the deleted rows (only) */
 	Query	   *top;			/* the statement being planned */
-	SdExempt	exempt;			/* what restore/purge asked for top's target */
+	SdExempt	exempt;			/* what restore/purge asked ... */
+	Oid			exempt_relid;	/* ... for this table, at top's level */
 	bool		top_redirected; /* top was a DELETE turned into an UPDATE */
 	bool		as_of;			/* read as of softdelete.as_of */
 	List	   *made;			/* subqueries made here: not walked again */
@@ -147,6 +148,7 @@ typedef struct SdPlacement
 	SdTable    *tables;
 	bool		deleted;		/* the filters keep deleted rows (only) */
 	Index		skip_rti;		/* the target, when it goes unfiltered */
+	Oid			skip_relid;		/* every reference to this table, likewise */
 	List	   *attach;			/* of SdAttach */
 	List	   *wrap;			/* range table indexes to wrap */
 } SdPlacement;
@@ -203,7 +205,8 @@ sd_place_filters(SdPlacement *pl, Node *jtnode, Node **quals,
 		Node	   *qual;
 		ListCell   *lc;
 
-		if (rti == pl->skip_rti || !OidIsValid(pl->tables[rti - 1].relid))
+		if (rti == pl->skip_rti || !OidIsValid(pl->tables[rti - 1].relid) ||
+			(OidIsValid(pl->skip_relid) && pl->tables[rti - 1].root == pl->skip_relid))
 			return;
 		foreach(lc, restricting)
 			if (sd_flag_qual_matches(lfirst(lc), rti, &pl->tables[rti - 1],
@@ -690,11 +693,18 @@ sd_process_as_of(Query *query, SdTable *tables, SdWalkContext *ctx)
 static void
 sd_process_query(Query *query, SdWalkContext *ctx)
 {
+	/*
+	 * restore and purge see the deleted rows of their table where their
+	 * statement names it, and so do the rule actions made of it (the
+	 * rewriter gives those the statement's table and quals); sublinks, such
+	 * as a restore's filter, see the table as the caller does.
+	 */
 	SdExempt	exempt = (query == ctx->top) ? ctx->exempt : SD_EXEMPT_NONE;
-	bool		filter_target = ctx->filter && exempt == SD_EXEMPT_NONE;
 	Index		target = query->resultRelation;
 	SdTable    *tables = sd_level_tables(query, ctx->as_of);
 	SdTable    *t;
+	bool		target_exempt;
+	bool		filter_target;
 
 	if (tables == NULL)
 		return;
@@ -705,10 +715,14 @@ sd_process_query(Query *query, SdWalkContext *ctx)
 	}
 
 	t = target > 0 ? &tables[target - 1] : NULL;
+	target_exempt = exempt != SD_EXEMPT_NONE && t != NULL &&
+		OidIsValid(t->relid) && t->root == ctx->exempt_relid;
+	filter_target = ctx->filter && !target_exempt;
 	if (t != NULL && OidIsValid(t->relid))
 	{
 		/* DELETE becomes the UPDATE that marks the rows (redirect.c). */
-		if (!sd_hard_delete && exempt != SD_EXEMPT_FILTER_AND_DELETE)
+		if (!sd_hard_delete &&
+			!(target_exempt && exempt == SD_EXEMPT_FILTER_AND_DELETE))
 		{
 			if (query->commandType == CMD_DELETE)
 			{
@@ -747,6 +761,7 @@ sd_process_query(Query *query, SdWalkContext *ctx)
 		pl.tables = tables;
 		pl.deleted = ctx->deleted;
 		pl.skip_rti = filter_target ? 0 : target;
+		pl.skip_relid = exempt != SD_EXEMPT_NONE ? ctx->exempt_relid : InvalidOid;
 
 		/*
 		 * MERGE: the join tree holds the source, which the planner joins to
@@ -865,8 +880,9 @@ sd_visibility_rewrite(Query *parse)
 {
 	SdWalkContext ctx;
 
+	/* until the statement starts to execute (softdelete.c) */
 	ctx.exempt = sd_exempt_next;
-	sd_exempt_next = SD_EXEMPT_NONE;
+	ctx.exempt_relid = sd_exempt_relid;
 
 	/* under softdelete.as_of nothing is written (the tables are then) */
 	if (sd_as_of_set && !sd_bypassed(parse))
