@@ -228,6 +228,54 @@ sd_after_inherit(Node *parsetree)
 }
 
 /*
+ * The table that ALTER TABLE ... DETACH PARTITION or NO INHERIT takes out
+ * of an enabled tree, if any (before it runs); *mode is that tree's.
+ */
+static Oid
+sd_leaving_child(AlterTableStmt *stmt, int *mode)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+		RangeVar   *child = NULL;
+		Oid			relid;
+		SdTable		t;
+
+		if (cmd->subtype == AT_DetachPartition)
+			child = castNode(PartitionCmd, cmd->def)->name;
+		else if (cmd->subtype == AT_DropInherit)
+			child = stmt->relation;
+		if (child == NULL)
+			continue;
+		relid = RangeVarGetRelid(child, NoLock, true);
+		if (OidIsValid(relid) && sd_catalog_lookup(relid, &t) && t.root != relid)
+		{
+			*mode = t.mode;
+			return relid;
+		}
+	}
+	return InvalidOid;
+}
+
+/*
+ * After it left: a detached partition or former child is an ordinary table
+ * again, without softdelete's triggers (core drops only the row triggers
+ * it cloned onto partitions), unless it is still below an enabled table.
+ */
+static void
+sd_after_leaving(Oid relid, SdMode mode)
+{
+	CommandCounterIncrement();
+	if (!OidIsValid(get_rel_namespace(relid)) || sd_catalog_lookup(relid, NULL))
+		return;
+	SPI_connect();
+	sd_drop_triggers(relid, mode);
+	SPI_finish();
+}
+
+/*
  * ProcessUtility hook:
  * - TRUNCATE of an enabled table is refused unless hard_delete is on;
  * - foreign-key validation in ALTER TABLE and pg_dump's data cursor run
@@ -580,6 +628,8 @@ sd_ddl_before(Node *parsetree, const char *query_string, SdUtility *u)
 
 		u->retyped = sd_check_alter_table(stmt);
 		u->bypass = sd_alter_validates_fkeys(stmt);
+		if (sd_catalog_any_enabled())
+			u->detached = sd_leaving_child(stmt, &u->detached_mode);
 		if (OidIsValid(u->retyped))
 			sd_retype_flag(u->retyped, false);
 	}
@@ -636,6 +686,8 @@ sd_ddl_after(Node *parsetree, SdUtility *u)
 		sd_retype_flag(u->retyped, true);
 	if (u->archive_before != NULL)
 		sd_archive_after_utility(u->archive_before);
+	if (OidIsValid(u->detached))
+		sd_after_leaving(u->detached, (SdMode) u->detached_mode);
 	if (sd_catalog_any_enabled())
 	{
 		sd_after_inherit(parsetree);

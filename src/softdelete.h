@@ -324,6 +324,8 @@ typedef struct SdUtility
 {
 	bool		bypass;			/* run it unfiltered */
 	bool		skip;			/* do not run it at all */
+	Oid			detached;		/* a table leaving an enabled tree ... */
+	int			detached_mode;	/* ... of this SdMode */
 	Oid			renamed_rel;	/* flag column renamed ... */
 	char	   *renamed_to;		/* ... to this */
 	Oid			retyped;		/* flag column's type changed */

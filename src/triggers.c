@@ -332,14 +332,15 @@ sd_drop_triggers(Oid relid, SdMode mode)
 		Oid			rel = lfirst_oid(lc);
 		char	   *qname = sd_qualified_name(rel);
 
-		if (rel == relid || !get_rel_relispartition(rel))
-		{
-			sd_trigger_ddl(rel, psprintf("DROP TRIGGER IF EXISTS %s ON %s",
-								 mode == SD_MODE_FLAG ? "softdelete_guard" : SD_ARCHIVE_TRIGGER,
-								 qname));
-			if (mode == SD_MODE_FLAG)
-				sd_fk_trigger(rel, NULL, false);
-		}
-		sd_trigger_ddl(rel, psprintf("DROP TRIGGER IF EXISTS softdelete_guard_truncate ON %s", qname));
+		const char *rowtrig = mode == SD_MODE_FLAG ? "softdelete_guard" : SD_ARCHIVE_TRIGGER;
+
+		/* (a partition detached has lost the clones already) */
+		if ((rel == relid || !get_rel_relispartition(rel)) &&
+			OidIsValid(get_trigger_oid(rel, rowtrig, true)))
+			sd_trigger_ddl(rel, psprintf("DROP TRIGGER %s ON %s", rowtrig, qname));
+		if ((rel == relid || !get_rel_relispartition(rel)) && mode == SD_MODE_FLAG)
+			sd_fk_trigger(rel, NULL, false);
+		if (OidIsValid(get_trigger_oid(rel, "softdelete_guard_truncate", true)))
+			sd_trigger_ddl(rel, psprintf("DROP TRIGGER softdelete_guard_truncate ON %s", qname));
 	}
 }
