@@ -258,3 +258,41 @@ DROP TABLE fk_visit, fk_line, fk_order, fk_invoice, fk_note, fk_customer, fk_boo
 	fk_room, fk_tree, fk_a, fk_b, fk_tagged, fk_tag CASCADE;
 DROP FUNCTION fk_state(regclass);
 SELECT count(*) AS registered FROM softdelete.tables WHERE table_name::text LIKE 'fk\_%';
+
+-- The application writes the parent's stamp itself (Laravel's trait does):
+-- the cascade gives the children that stamp, in their own type and
+-- precision, and a restore of the parent brings them back.  A boolean
+-- parent carries no time: its children get the transaction's.
+CREATE TABLE fkc_app (id int PRIMARY KEY);
+CREATE TABLE fkc_app_kid (id int PRIMARY KEY, pid int REFERENCES fkc_app ON DELETE CASCADE,
+	deleted_at timestamp(0));
+CREATE TABLE fkc_app_bool (id int PRIMARY KEY, is_deleted boolean NOT NULL DEFAULT false);
+CREATE TABLE fkc_app_bkid (id int PRIMARY KEY, pid int REFERENCES fkc_app_bool ON DELETE CASCADE);
+SELECT softdelete.enable('fkc_app_kid'), softdelete.enable('fkc_app'),
+	   softdelete.enable('fkc_app_bkid'), softdelete.enable('fkc_app_bool', 'is_deleted');
+INSERT INTO fkc_app VALUES (1), (2);
+INSERT INTO fkc_app_kid VALUES (10, 1), (11, 1), (20, 2);
+INSERT INTO fkc_app_bool VALUES (1);
+INSERT INTO fkc_app_bkid VALUES (10, 1);
+UPDATE fkc_app SET deleted_at = '2020-06-06 10:20:30.7+00' WHERE id = 1;
+BEGIN;
+UPDATE fkc_app_bool SET is_deleted = true;
+SET LOCAL softdelete.include_deleted = on;
+SELECT id, deleted_at = now() AS now_stamp FROM fkc_app_bkid;
+COMMIT;
+SET softdelete.include_deleted = on;
+SET TimeZone = 'America/New_York';
+SELECT id, pid, deleted_at FROM fkc_app_kid ORDER BY id;
+RESET TimeZone;
+RESET softdelete.include_deleted;
+SELECT softdelete.restore('fkc_app', 'id = 1');
+SELECT id FROM fkc_app_kid ORDER BY id;
+SELECT softdelete.restore('fkc_app_bool');
+SELECT id FROM fkc_app_bkid ORDER BY id;
+-- a DELETE of the parent still stamps now(), the children too
+BEGIN;
+DELETE FROM fkc_app WHERE id = 2;
+SET LOCAL softdelete.include_deleted = on;
+SELECT id, deleted_at = (now() AT TIME ZONE 'UTC')::timestamp(0) AS now_stamp FROM fkc_app_kid WHERE pid = 2;
+COMMIT;
+DROP TABLE fkc_app_kid, fkc_app, fkc_app_bkid, fkc_app_bool;

@@ -282,8 +282,8 @@ sd_fk_live(Oid relid)
  * error, as core's cascades do.
  */
 static uint64
-sd_fk_exec(const char *sql, int nargs, Oid *types, Datum *values,
-		   Oid owner_of, int expected, long limit)
+sd_fk_exec_nulls(const char *sql, int nargs, Oid *types, Datum *values,
+				 const char *nulls, Oid owner_of, int expected, long limit)
 {
 	SdFkPlan   *entry = NULL;
 	SPIPlanPtr	plan;
@@ -330,13 +330,22 @@ sd_fk_exec(const char *sql, int nargs, Oid *types, Datum *values,
 	}
 
 	sd_fk_become_owner(owner_of, &save_userid, &save_sec);
-	rc = SPI_execute_snapshot(plan, values, NULL, test, cross, false, true,
+	rc = SPI_execute_snapshot(plan, values, nulls, test, cross, false, true,
 							  limit);
 	SetUserIdAndSecContext(save_userid, save_sec);
 	if (rc != expected)
 		elog(ERROR, "softdelete: \"%s\" failed: %s", sql,
 			 SPI_result_code_string(rc));
 	return SPI_processed;
+}
+
+/* The same, without NULL values. */
+static uint64
+sd_fk_exec(const char *sql, int nargs, Oid *types, Datum *values,
+		   Oid owner_of, int expected, long limit)
+{
+	return sd_fk_exec_nulls(sql, nargs, types, values, NULL, owner_of,
+							expected, limit);
 }
 
 /*
@@ -381,6 +390,62 @@ sd_fk_cascade_shard(const SdFk *fk, const SdTable *t, HeapTuple tuple,
 			   nargs, types, values, fk->child, SPI_OK_UPDATE, 0);
 }
 
+/*
+ * ON DELETE CASCADE of a soft delete: the DELETE of the children, which
+ * softdelete makes a soft delete of flag-mode children (and core's archive
+ * of archive-mode ones).  Flag-mode children get the parent's stamp, which
+ * the application may have written itself, as one more parameter that the
+ * planner hook puts in place of now() (stamp.c): a restore of the parent
+ * then finds them.
+ */
+static void
+sd_fk_cascade(const SdFk *fk, const SdTable *t, HeapTuple tuple,
+			  TupleDesc desc, const char *quals, Datum *values, Oid *types)
+{
+	SdTable		ct;
+	int volatile nargs = fk->nkeys;
+	int volatile saved = sd_cascade_stamp_param;
+	Oid volatile saved_type = sd_cascade_stamp_type;
+	Datum		stamp = (Datum) 0;
+	bool		isnull = true;
+	char		nulls[INDEX_MAX_KEYS + 1];
+
+	memset(nulls, ' ', sizeof(nulls));
+	if (sd_fk_lookup(fk->child, &ct) && ct.mode == SD_MODE_FLAG &&
+		!SD_FLAG_IS_BOOL(&ct) && OidIsValid(ct.flag_type))
+	{
+		/* a boolean parent carries no time: now(), by the NULL */
+		if (!SD_FLAG_IS_BOOL(t))
+			stamp = heap_getattr(tuple, t->flag_attno, desc, &isnull);
+		/* both kinds hold microseconds of UTC: the same instant */
+		values[nargs] = stamp;
+		nulls[nargs] = isnull ? 'n' : ' ';
+		types[nargs] = ct.flag_type;
+		nargs++;
+	}
+	PG_TRY();
+	{
+		if (nargs > fk->nkeys)
+		{
+			sd_cascade_stamp_param = nargs;
+			sd_cascade_stamp_type = types[nargs - 1];
+		}
+		/* the type of the stamp in the text: plans are kept by their text */
+		sd_fk_exec_nulls(psprintf("DELETE FROM %s x WHERE %s%s",
+								  sd_fk_target(fk->child), quals,
+								  nargs > fk->nkeys ?
+								  psprintf(" /* stamp %s */", format_type_be(types[nargs - 1])) : ""),
+						 nargs, types, values, nulls, fk->child,
+						 SPI_OK_DELETE, 0);
+	}
+	PG_FINALLY();
+	{
+		sd_cascade_stamp_param = saved;
+		sd_cascade_stamp_type = saved_type;
+	}
+	PG_END_TRY();
+}
+
 /* The row was soft-deleted: cascade to, or be restricted by, its children. */
 static void
 sd_fk_on_delete(Relation rel, const SdTable *t, HeapTuple tuple)
@@ -405,10 +470,8 @@ sd_fk_on_delete(Relation rel, const SdTable *t, HeapTuple tuple)
 		if (fk->deltype == FKCONSTR_ACTION_CASCADE && sd_fk_on_shard)
 			sd_fk_cascade_shard(fk, t, tuple, RelationGetDescr(rel), values, types);
 		else if (fk->deltype == FKCONSTR_ACTION_CASCADE)
-			sd_fk_exec(psprintf("DELETE FROM %s x WHERE %s",
-								sd_fk_target(fk->child), quals),
-					   fk->nkeys, types, values, fk->child,
-					   SPI_OK_DELETE, 0);
+			sd_fk_cascade(fk, t, tuple, RelationGetDescr(rel), quals,
+						  values, types);
 		else if (sd_fk_exec(psprintf("SELECT 1 FROM %s x WHERE %s%s FOR KEY SHARE OF x",
 									 sd_fk_target(fk->child), quals,
 									 sd_fk_live(fk->child)),

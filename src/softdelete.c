@@ -331,6 +331,7 @@ sd_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
 	/* restore's and purge's statement is planned, rule actions included */
 	sd_exempt(SD_EXEMPT_NONE, InvalidOid);
+	sd_cascade_stamp_param = 0;
 	if (prev_ExecutorStart)
 		prev_ExecutorStart(queryDesc, eflags);
 	else

@@ -70,6 +70,8 @@ typedef enum SdExempt
 extern SdExempt sd_exempt_next;
 extern Oid	sd_exempt_relid;
 extern void sd_exempt(SdExempt what, Oid relid);
+extern int	sd_cascade_stamp_param;
+extern Oid	sd_cascade_stamp_type;
 
 /* Physical deletes softdelete itself asked for (purge). */
 extern int	sd_erasing_depth;

@@ -283,6 +283,24 @@ sd_stamp_expr(Index rti, const SdTable *t, bool filtered)
 	if (SD_FLAG_IS_BOOL(t))
 		return (Expr *) makeBoolConst(true, false);
 	now = sd_now_expr(t->flag_type);
+	/* a cascade: the parent's stamp, which the application may have set */
+	if (sd_cascade_stamp_param > 0 && sd_cascade_stamp_type == t->flag_type)
+	{
+		Param	   *p = makeNode(Param);
+		CoalesceExpr *c = makeNode(CoalesceExpr);
+
+		p->paramkind = PARAM_EXTERN;
+		p->paramid = sd_cascade_stamp_param;
+		p->paramtype = t->flag_type;
+		p->paramtypmod = -1;
+		p->paramcollid = InvalidOid;
+		p->location = -1;
+		c->coalescetype = t->flag_type;
+		c->coalescecollid = InvalidOid;
+		c->args = list_make2(p, now);
+		c->location = -1;
+		now = (Node *) c;
+	}
 	now = coerce_to_target_type(NULL, now, exprType(now),
 								t->flag_type, t->flag_typmod,
 								COERCION_ASSIGNMENT, COERCE_IMPLICIT_CAST, -1);

@@ -65,6 +65,15 @@ int			sd_bypass_depth = 0;
 SdExempt	sd_exempt_next = SD_EXEMPT_NONE;
 Oid			sd_exempt_relid = InvalidOid;
 
+/*
+ * A foreign-key cascade's DELETE stamps the children with the parent's
+ * stamp, its parameter number sd_cascade_stamp_param (0: none, now()), of
+ * type sd_cascade_stamp_type; like the exemption, for the queries planned
+ * for that statement until it starts to execute.
+ */
+int			sd_cascade_stamp_param = 0;
+Oid			sd_cascade_stamp_type = InvalidOid;
+
 /* Ask it for table relid (SD_EXEMPT_NONE: no more). */
 void
 sd_exempt(SdExempt what, Oid relid)
