@@ -87,7 +87,7 @@ sub check_consistent
 	is($node->safe_psql('postgres', q{
 		SELECT count(bt_index_check(i.indexrelid, true)::text) FROM pg_index i
 		WHERE i.indrelid IN ('t'::regclass, 't_archive'::regclass)}),
-		'2', "$what: the indexes of both tables pass amcheck");
+		'3', "$what: the indexes of both tables pass amcheck");	# t's key, the archive's key (archive_id) and its look-up index
 	is($node->safe_psql('postgres', q{
 		SELECT mode || ' ' || archive::regclass FROM softdelete.tables
 		WHERE table_name = 't'::regclass}),
