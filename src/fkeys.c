@@ -66,10 +66,12 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
 #include "parser/parse_func.h"
 #include "parser/parsetree.h"
+#include "rewrite/prs2lock.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
@@ -81,6 +83,7 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
+#include "utils/typcache.h"
 
 #include "softdelete.h"
 
@@ -715,6 +718,71 @@ sd_fk_on_restore(Relation rel, const SdTable *t, HeapTuple oldtuple,
 }
 
 /*
+ * A row this transaction wrote is being soft-deleted: core's check of its
+ * deferred keys is left out then (sd_fk_check_when), and the check queued
+ * by its insert skips a row version that is no longer the newest.  So the
+ * rows a deferred key's reference points at must exist, deleted or not,
+ * now: a deleted row never points at nothing.  (The parent inserted later
+ * in the transaction is too late for such a row.)
+ */
+static void
+sd_fk_check_present(Relation rel, HeapTuple newtuple)
+{
+	ListCell   *lc;
+
+	foreach(lc, sd_fk_outgoing(rel))
+	{
+		ForeignKeyCacheInfo *info = lfirst(lc);
+		Datum		values[INDEX_MAX_KEYS];
+		Oid			types[INDEX_MAX_KEYS];
+		HeapTuple	tup;
+		bool		deferrable;
+		SdTable		pt;
+		uint64		found;
+
+		if (!sd_catalog_lookup(info->confrelid, &pt) || pt.mode != SD_MODE_FLAG)
+			continue;
+		tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(info->conoid));
+		if (!HeapTupleIsValid(tup))
+			continue;
+		deferrable = ((Form_pg_constraint) GETSTRUCT(tup))->condeferrable;
+		ReleaseSysCache(tup);
+		if (!deferrable ||
+			!sd_fk_values(rel, newtuple, RelationGetRelid(rel), info->nkeys,
+						  info->conkey, values, types))
+			continue;
+		SPI_connect();
+		sd_bypass_depth++;
+		PG_TRY();
+		{
+			found = sd_fk_exec(psprintf("SELECT 1 FROM %s x WHERE %s FOR KEY SHARE OF x /* present */",
+										sd_fk_target(info->confrelid),
+										sd_fk_quals(info->confrelid, info->nkeys,
+													info->confkey, "x.")),
+							   info->nkeys, types, values, info->confrelid,
+							   SPI_OK_SELECT, 1);
+		}
+		PG_FINALLY();
+		{
+			sd_bypass_depth--;
+		}
+		PG_END_TRY();
+		SPI_finish();
+		if (found == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+					 errmsg("insert or update on table \"%s\" violates foreign key constraint \"%s\"",
+							RelationGetRelationName(rel),
+							sd_fk_conname(get_constraint_name(info->conoid))),
+					 errdetail("Key %s is not present in table \"%s\".",
+							   sd_fk_key_text(RelationGetRelid(rel), info->nkeys,
+											  info->conkey, values, types),
+							   sd_fk_name(info->confrelid)),
+					 errhint("A row written in this transaction is soft-deleted before its deferred foreign key was checked: the row it references must exist by then.")));
+	}
+}
+
+/*
  * The references of a row just inserted or updated (old is NULL for an
  * insert) to rows of flag-mode tables must point at live rows.  Core's own
  * check of a new reference runs through the planner up to 18, where the
@@ -895,6 +963,9 @@ softdelete_fk(PG_FUNCTION_ARGS)
 	/* Nothing to do: a cheap test before any set-up, once per row. */
 	if (is_deleted)
 	{
+		if (!shard &&
+			TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(trigdata->tg_trigtuple->t_data)))
+			sd_fk_check_present(rel, trigdata->tg_newtuple);
 		if (!sd_fk_referenced(RelationGetRelid(rel)))
 			return PointerGetDatum(NULL);
 	}
@@ -973,4 +1044,101 @@ sd_fk_lock_result_rel(struct ResultRelInfo *rri, struct EState *estate,
 							 TRIGGER_TYPE_ROW | TRIGGER_TYPE_BEFORE |
 							 TRIGGER_TYPE_UPDATE);
 	trig->tgfoid = sd_guard_function_oid();
+}
+
+/*
+ * The WHEN condition under which core's check of a new reference (the
+ * trigger RI_FKey_check_upd of key conoid on rel) still runs for an UPDATE
+ * of flag-mode table rel: the new row is live, or its key changed.  Core
+ * checks a row whose key did not change when an earlier write of this
+ * transaction made the old row: a child inserted, then soft-deleted with
+ * its parent (an order's lines, then the order cancelled), or a deleted
+ * row updated again.  That check reads the parent through the filter, and
+ * a deleted child pointing at a deleted parent is no violation: the pair
+ * went together.  NULL when the parent is not a flag-mode table (nothing
+ * is filtered) or a key column's type has no equality.
+ */
+static Node *
+sd_fk_check_when(Relation rel, Oid conoid, const SdTable *t)
+{
+	ForeignKeyCacheInfo *info = NULL;
+	ListCell   *lc;
+	SdTable		pt;
+	List	   *args = NIL;
+	int			i;
+
+	foreach(lc, sd_fk_outgoing(rel))
+		if (((ForeignKeyCacheInfo *) lfirst(lc))->conoid == conoid)
+			info = lfirst(lc);
+	if (info == NULL ||
+		!sd_catalog_lookup(info->confrelid, &pt) || pt.mode != SD_MODE_FLAG)
+		return NULL;
+	args = lappend(args, sd_flag_qual(PRS2_NEW_VARNO, t, false));
+	for (i = 0; i < info->nkeys; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), info->conkey[i] - 1);
+		TypeCacheEntry *tc = lookup_type_cache(att->atttypid, TYPECACHE_EQ_OPR);
+		Expr	   *de;
+
+		if (!OidIsValid(tc->eq_opr))
+			return NULL;
+		de = make_opclause(tc->eq_opr, BOOLOID, false,
+						   (Expr *) makeVar(PRS2_OLD_VARNO, info->conkey[i], att->atttypid,
+											att->atttypmod, att->attcollation, 0),
+						   (Expr *) makeVar(PRS2_NEW_VARNO, info->conkey[i], att->atttypid,
+											att->atttypmod, att->attcollation, 0),
+						   InvalidOid, att->attcollation);
+		NodeSetTag(de, T_DistinctExpr);
+		set_opfuncid((OpExpr *) de);
+		args = lappend(args, de);
+	}
+	return (Node *) makeBoolExpr(OR_EXPR, args, -1);
+}
+
+/*
+ * For one UPDATE (or MERGE) statement on flag-mode table rri (its private
+ * trigger list): give core's checks of new references the WHEN condition
+ * above.  WHEN conditions of AFTER triggers are evaluated as the event is
+ * queued, so a deferred key is covered too.
+ */
+void
+sd_fk_relax_key_checks(struct ResultRelInfo *rri, struct EState *estate,
+					   const SdTable *t)
+{
+	TriggerDesc *old = rri->ri_TrigDesc;
+	TriggerDesc *td = NULL;
+	MemoryContext oldcxt;
+	int			i;
+
+	if (old == NULL || !old->trig_update_after_row ||
+		t->flag_attno == InvalidAttrNumber)
+		return;
+	oldcxt = MemoryContextSwitchTo(estate->es_query_cxt);
+	for (i = 0; i < old->numtriggers; i++)
+	{
+		Trigger    *trig = &old->triggers[i];
+		Node	   *when;
+
+		if (trig->tgfoid != F_RI_FKEY_CHECK_UPD || trig->tgqual != NULL ||
+			!OidIsValid(trig->tgconstraint))
+			continue;
+		when = sd_fk_check_when(rri->ri_RelationDesc, trig->tgconstraint, t);
+		if (when == NULL)
+			continue;
+		if (td == NULL)
+		{
+			td = palloc(sizeof(TriggerDesc));
+			*td = *old;
+			td->triggers = palloc(sizeof(Trigger) * old->numtriggers);
+			memcpy(td->triggers, old->triggers, sizeof(Trigger) * old->numtriggers);
+		}
+		td->triggers[i].tgqual = nodeToString(when);
+	}
+	if (td != NULL)
+	{
+		rri->ri_TrigDesc = td;
+		/* the compiled conditions follow the list */
+		rri->ri_TrigWhenExprs = palloc0(sizeof(ExprState *) * td->numtriggers);
+	}
+	MemoryContextSwitchTo(oldcxt);
 }

@@ -614,6 +614,7 @@ sd_flag_modifytable(ModifyTableState *mt, void *arg)
 			sd_trigger_remove(rri, estate, "softdelete_guard");
 		if (mt->operation == CMD_MERGE && plan->returningLists != NIL)
 			sd_merge_swap_setup(mt, rri, estate);
+		sd_fk_relax_key_checks(rri, estate, &t);
 		if (!bms_is_member(t.flag_attno - FirstLowInvalidHeapAttributeNumber,
 						   ExecGetUpdatedCols(rri, estate)))
 			continue;

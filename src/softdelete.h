@@ -290,6 +290,8 @@ extern uint64 sd_restore_archive(Oid relid, const SdTable *t, const char *filter
  * ---------------------------------------------------------------------
  */
 extern void sd_fk_mark_key_updated(Query *query, RangeTblEntry *rte);
+extern void sd_fk_relax_key_checks(struct ResultRelInfo *rri,
+								   struct EState *estate, const SdTable *t);
 extern void sd_fk_lock_result_rel(struct ResultRelInfo *rri,
 								  struct EState *estate, const SdTable *t);
 
