@@ -304,6 +304,15 @@ sd_merge_action_states(ResultRelInfo *rri)
 	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL)
 #endif
 
+/* A plain sequential scan of a table (19: with options). */
+#if PG_VERSION_NUM >= 190000
+#define SD_TABLE_BEGINSCAN(rel, snapshot) \
+	table_beginscan((rel), (snapshot), 0, NULL, SO_NONE)
+#else
+#define SD_TABLE_BEGINSCAN(rel, snapshot) \
+	table_beginscan((rel), (snapshot), 0, NULL)
+#endif
+
 /*
  * Instrumentation for n triggers of a result relation whose trigger list
  * softdelete rebuilt (19: triggers have their own kind).

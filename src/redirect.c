@@ -221,7 +221,7 @@ sd_table_is_empty(Oid relid)
 	else if (rel->rd_rel->relkind == RELKIND_RELATION)
 	{
 		Snapshot	snap = RegisterSnapshot(GetLatestSnapshot());
-		TableScanDesc scan = table_beginscan(rel, snap, 0, NULL);
+		TableScanDesc scan = SD_TABLE_BEGINSCAN(rel, snap);
 		TupleTableSlot *slot = table_slot_create(rel, NULL);
 
 		empty = !table_scan_getnextslot(scan, ForwardScanDirection, slot);
