@@ -254,3 +254,11 @@ SELECT softdelete.enable('bf_note', 'deleted');
 SELECT count(*) FROM bf_note;
 DROP TABLE bf_post, bf_note, bf_note_archive;
 DROP FUNCTION mismatches(text, text);
+
+-- the hint names the table so that the call it suggests works as typed
+CREATE SCHEMA "BF Schema";
+CREATE TABLE "BF Schema"."x%sx" (id int PRIMARY KEY, gone boolean NOT NULL DEFAULT false);
+SELECT softdelete.enable('"BF Schema"."x%sx"', 'gone');
+SELECT softdelete.purge('"BF Schema"."x%sx"', '1 day');
+SELECT softdelete.purge('"BF Schema"."x%sx"');
+DROP SCHEMA "BF Schema" CASCADE;

@@ -190,3 +190,18 @@ RESET softdelete.include_deleted;
 DROP FUNCTION dml_delete_grp(int);
 DROP TABLE dml_item;
 DROP TABLE dml_grp;
+
+-- under include_deleted = on, a DELETE counts and returns only the rows it
+-- deleted: rows deleted before keep their stamp, and are no rows to delete
+CREATE TABLE dml_again (id int PRIMARY KEY);
+INSERT INTO dml_again SELECT generate_series(1, 4);
+SELECT softdelete.enable('dml_again');
+UPDATE dml_again SET deleted_at = '2001-01-01 00:00+00' WHERE id IN (1, 2);
+SET softdelete.include_deleted = on;
+DELETE FROM dml_again WHERE id IN (1, 3) RETURNING id;
+WITH d AS (DELETE FROM dml_again RETURNING id) SELECT count(*) FROM d;
+SELECT id, deleted_at = '2001-01-01 00:00+00' AS kept FROM dml_again ORDER BY id;
+DELETE FROM dml_again;
+\echo :ROW_COUNT
+RESET softdelete.include_deleted;
+DROP TABLE dml_again;

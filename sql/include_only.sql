@@ -83,7 +83,8 @@ EXPLAIN (COSTS OFF) SELECT id FROM io_a WHERE deleted_at IS NOT NULL;
 SELECT count(*) FROM io_a WHERE deleted_at IS NULL;
 
 -- writes reach the deleted rows only: an UPDATE changes them, a DELETE
--- leaves them deleted with their stamp, restore brings them back
+-- deletes nothing (they are deleted already: DELETE 0, RETURNING nothing)
+-- and leaves their stamp, restore brings them back
 BEGIN;
 UPDATE io_a SET name = name || '!' WHERE id <= 6 RETURNING id, name;
 SELECT stamp INTO TEMP io_stamps FROM (SELECT deleted_at AS stamp FROM io_a WHERE id = 3) s;

@@ -321,8 +321,8 @@ sd_refuse_archive_table(Oid relid)
 				 errmsg("cannot enable soft delete on \"%s\": it is the archive table of \"%s\"",
 						get_rel_name(relid), get_rel_name(live)),
 				 errdetail("Its rows are the deleted rows of \"%s\".", get_rel_name(live)),
-				 errhint("Read them in the archive table, bring them back with softdelete.restore('%s'), erase them with softdelete.purge('%s').",
-						 get_rel_name(live), get_rel_name(live))));
+				 errhint("Read them in the archive table, bring them back with softdelete.restore(%s), erase them with softdelete.purge(%s).",
+						 sd_table_literal(live), sd_table_literal(live))));
 }
 
 /* Refuse what softdelete cannot do on a Citus table, saying why. */

@@ -1016,8 +1016,8 @@ sd_fk_mark_key_updated(Query *query, RangeTblEntry *rte)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("table \"%s\" is referenced by foreign keys but has no trigger softdelete_fk",
 						RelationGetRelationName(rel)),
-				 errhint("Call softdelete.enable('%s') again: it adds the trigger.",
-						 RelationGetRelationName(rel))));
+				 errhint("Call softdelete.enable(%s) again: it adds the trigger.",
+						 sd_table_literal(RelationGetRelid(rel)))));
 	table_close(rel, NoLock);
 	SD_UPDATED_COLS(query, rte) = bms_add_members(SD_UPDATED_COLS(query, rte), keys);
 }

@@ -670,8 +670,8 @@ softdelete_purge(PG_FUNCTION_ARGS)
 							get_rel_name(relid)),
 					 errdetail("older_than cannot be told for flag column \"%s\".",
 							   NameStr(t.column_name)),
-					 errhint("Call softdelete.purge('%s') to erase every deleted row, or purge with a filter by hand under softdelete.hard_delete.",
-							 get_rel_name(relid))));
+					 errhint("Call softdelete.purge(%s) to erase every deleted row, or purge with a filter by hand under softdelete.hard_delete.",
+							 sd_table_literal(relid))));
 		sql = psprintf("DELETE FROM %s WHERE %s",
 					   sd_qualified_name(relid), sd_flag_sql(col, &t, true));
 	}

@@ -163,7 +163,16 @@ sd_redirect_delete(Query *query, const SdTable *t, bool filtered)
 {
 	Assert(query->commandType == CMD_DELETE);
 	query->commandType = CMD_UPDATE;
-	query->targetList = sd_stamp_tlist(query, t, filtered);
+
+	/*
+	 * Where the target is not filtered (include_deleted), a row deleted
+	 * before is no row to delete: it keeps its stamp and is not counted,
+	 * so the command tag says how many rows the statement deleted.
+	 */
+	if (!filtered)
+		query->jointree->quals = make_and_qual(query->jointree->quals,
+											   sd_flag_qual(query->resultRelation, t, false));
+	query->targetList = sd_stamp_tlist(query, t, true);
 	query->returningList = sd_returning_of_delete(query, false);
 	/* lock the rows as a delete does, where foreign keys look (fkeys.c) */
 	sd_fk_mark_key_updated(query, rt_fetch(query->resultRelation, query->rtable));

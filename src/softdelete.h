@@ -84,6 +84,7 @@ extern bool sd_archive_restoring;
  * ---------------------------------------------------------------------
  */
 extern char *sd_qualified_name(Oid relid);
+extern char *sd_table_literal(Oid relid);
 extern void sd_spi_exec(const char *sql, int expected);
 
 /* ---------------------------------------------------------------------

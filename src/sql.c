@@ -50,6 +50,16 @@ sd_qualified_name(Oid relid)
 									  get_rel_name(relid));
 }
 
+/*
+ * The table as a string literal that a call such as softdelete.purge(...)
+ * takes whatever its name and search_path: 'schema."Name"', for hints.
+ */
+char *
+sd_table_literal(Oid relid)
+{
+	return quote_literal_cstr(sd_qualified_name(relid));
+}
+
 /* Run one statement through SPI; errors propagate. */
 void
 sd_spi_exec(const char *sql, int expected)
