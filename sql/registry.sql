@@ -47,3 +47,19 @@ DROP EXTENSION softdelete;
 \set VERBOSITY default
 SELECT softdelete.disable('reg');
 DROP TABLE reg;
+
+-- The registry look-up is softdelete's catalog read, not the user's: in a
+-- SERIALIZABLE transaction it takes no predicate lock (SIReadLock) on the
+-- registry or its indexes, for tables enabled or not, so an enable or
+-- disable cannot abort unrelated serializable transactions.
+CREATE TABLE reg_plain (id int);
+CREATE TABLE reg_soft (id int);
+SELECT softdelete.enable('reg_soft');
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+SELECT count(*) FROM reg_plain;
+SELECT count(*) FROM reg_soft;
+SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+ WHERE l.pid = pg_backend_pid() AND l.mode = 'SIReadLock' ORDER BY 1;
+COMMIT;
+SELECT softdelete.disable('reg_soft');
+DROP TABLE reg_plain, reg_soft;

@@ -65,6 +65,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "softdelete.h"
@@ -274,6 +275,14 @@ sd_registry_index(const char *name)
 /*
  * Scan the registry for rows whose column attno equals value (an Oid or a
  * text), by index when there is one: the first row, copied, or NULL.
+ *
+ * This is softdelete's catalog look-up, not the user's read: it takes no
+ * part in a SERIALIZABLE transaction's predicate locking (an enable or
+ * disable must not abort unrelated transactions), so it reads with
+ * SnapshotSelf, as the system catalogs' own look-ups take no predicate
+ * locks either.  That sees what is committed now, and this transaction's
+ * own changes.  A row updated by a transaction that commits during the
+ * scan can be passed over in both versions: a miss is read once more.
  */
 static HeapTuple
 sd_registry_first(AttrNumber attno, Oid index, Datum value, bool text)
@@ -281,18 +290,23 @@ sd_registry_first(AttrNumber attno, Oid index, Datum value, bool text)
 	Relation	rel;
 	SysScanDesc scan;
 	ScanKeyData key;
-	HeapTuple	tup;
+	HeapTuple	tup = NULL;
+	int			tries;
 
 	rel = table_open(sd_registry_oid, AccessShareLock);
-	ScanKeyInit(&key, attno, BTEqualStrategyNumber,
-				text ? F_TEXTEQ : F_OIDEQ, value);
-	if (text)
-		key.sk_collation = DEFAULT_COLLATION_OID;
-	scan = systable_beginscan(rel, index, OidIsValid(index), NULL, 1, &key);
-	tup = systable_getnext(scan);
-	if (HeapTupleIsValid(tup))
-		tup = heap_copytuple(tup);
-	systable_endscan(scan);
+	for (tries = 0; tries < 2 && !HeapTupleIsValid(tup); tries++)
+	{
+		ScanKeyInit(&key, attno, BTEqualStrategyNumber,
+					text ? F_TEXTEQ : F_OIDEQ, value);
+		if (text)
+			key.sk_collation = DEFAULT_COLLATION_OID;
+		scan = systable_beginscan(rel, index, OidIsValid(index), SnapshotSelf,
+								  1, &key);
+		tup = systable_getnext(scan);
+		if (HeapTupleIsValid(tup))
+			tup = heap_copytuple(tup);
+		systable_endscan(scan);
+	}
 	table_close(rel, AccessShareLock);
 	return tup;
 }
