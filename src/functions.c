@@ -560,6 +560,64 @@ sd_check_filter(const char *filter)
 }
 
 /*
+ * What restore and purge of table tbl need, checked before they run so
+ * that a role without it learns which privilege is missing: mode on table
+ * relid (tbl or its archive), or on its column attno (0: the table only; -1: on every
+ * column, as an INSERT of whole rows needs).
+ */
+static void
+sd_require_privilege(const char *fn, Oid tbl, Oid relid, AttrNumber attno,
+					 AclMode mode, const char *needs)
+{
+	Oid			user = GetUserId();
+	const char *priv = mode == ACL_SELECT ? "SELECT" :
+		mode == ACL_UPDATE ? "UPDATE" :
+		mode == ACL_DELETE ? "DELETE" : "INSERT";
+
+	if (pg_class_aclcheck(relid, user, mode) == ACLCHECK_OK ||
+		(attno > 0 && pg_attribute_aclcheck(relid, attno, user, mode) == ACLCHECK_OK) ||
+		(attno < 0 && pg_attribute_aclcheck_all(relid, user, mode, ACLMASK_ALL) == ACLCHECK_OK))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 attno > 0 ?
+			 errmsg("permission denied for %s of table \"%s\": %s privilege on column \"%s\" is needed",
+					fn, get_rel_name(tbl), priv, get_attname(relid, attno, false)) :
+			 errmsg("permission denied for %s of table \"%s\": %s privilege on table \"%s\" is needed",
+					fn, get_rel_name(tbl), priv, get_rel_name(relid)),
+			 errdetail("%s needs %s.", fn, needs)));
+}
+
+/* Run restore's statement sql; a filter reading what the role may not read is refused saying so. */
+static void
+sd_restore_exec(Oid relid, const char *sql)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		sd_spi_exec(sql, SPI_OK_UPDATE);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *e;
+
+		MemoryContextSwitchTo(cxt);
+		e = CopyErrorData();
+		if (e->sqlerrcode != ERRCODE_INSUFFICIENT_PRIVILEGE)
+			PG_RE_THROW();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for softdelete.restore() of table \"%s\": its filter reads what the role may not read",
+						get_rel_name(relid)),
+				 errdetail("%s", e->message),
+				 errhint("The filter is evaluated with the caller's privileges: it needs SELECT on every column it reads.")));
+	}
+	PG_END_TRY();
+}
+
+/*
  * softdelete.restore(tbl, filter): bring back the deleted rows that match
  * filter (all of them when NULL).  Returns how many.
  */
@@ -583,7 +641,30 @@ softdelete_restore(PG_FUNCTION_ARGS)
 		sd_check_filter(filter);
 	}
 	if (t.mode == SD_MODE_ARCHIVE)
+	{
+		const char *needs = t.versions ?
+			"INSERT on the table and SELECT on its primary key, and SELECT and UPDATE on its archive table" :
+			"INSERT on the table and SELECT on its primary key, and SELECT and DELETE on its archive table";
+
+		Relation	rel = table_open(relid, AccessShareLock);
+		Bitmapset  *pk = RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_PRIMARY_KEY);
+		int			k = -1;
+
+		table_close(rel, AccessShareLock);
+		sd_require_privilege("softdelete.restore()", relid, relid, -1, ACL_INSERT, needs);
+		/* a key taken meanwhile by a live row is looked up */
+		while ((k = bms_next_member(pk, k)) >= 0)
+			sd_require_privilege("softdelete.restore()", relid, relid,
+								 k + FirstLowInvalidHeapAttributeNumber, ACL_SELECT, needs);
+		sd_require_privilege("softdelete.restore()", relid, t.archive, 0, ACL_SELECT, needs);
+		sd_require_privilege("softdelete.restore()", relid, t.archive, 0,
+							 t.versions ? ACL_UPDATE : ACL_DELETE, needs);
 		PG_RETURN_INT64((int64) sd_restore_archive(relid, &t, filter));
+	}
+	sd_require_privilege("softdelete.restore()", relid, relid, t.flag_attno, ACL_UPDATE,
+						 "UPDATE and SELECT on the flag column, and SELECT on the columns its filter reads");
+	sd_require_privilege("softdelete.restore()", relid, relid, t.flag_attno, ACL_SELECT,
+						 "UPDATE and SELECT on the flag column, and SELECT on the columns its filter reads");
 
 	col = quote_identifier(NameStr(t.column_name));
 	sql = psprintf("UPDATE %s SET %s = %s WHERE %s",
@@ -596,7 +677,7 @@ softdelete_restore(PG_FUNCTION_ARGS)
 	PG_TRY();
 	{
 		sd_exempt(SD_EXEMPT_FILTER, relid);
-		sd_spi_exec(sql, SPI_OK_UPDATE);
+		sd_restore_exec(relid, sql);
 	}
 	PG_FINALLY();
 	{
@@ -642,6 +723,20 @@ softdelete_purge(PG_FUNCTION_ARGS)
 	sd_require_enabled(relid, &t);
 	args[0] = IntervalPGetDatum(older_than);
 
+	if (t.mode == SD_MODE_ARCHIVE)
+	{
+		sd_require_privilege("softdelete.purge()", relid, t.archive, 0, ACL_DELETE,
+							 "DELETE and SELECT on the archive table");
+		sd_require_privilege("softdelete.purge()", relid, t.archive, 0, ACL_SELECT,
+							 "DELETE and SELECT on the archive table");
+	}
+	else
+	{
+		sd_require_privilege("softdelete.purge()", relid, relid, 0, ACL_DELETE,
+							 "DELETE on the table and SELECT on its flag column");
+		sd_require_privilege("softdelete.purge()", relid, relid, t.flag_attno, ACL_SELECT,
+							 "DELETE on the table and SELECT on its flag column");
+	}
 	if (t.mode == SD_MODE_ARCHIVE)
 	{
 		/* the archive is an ordinary table: erase its rows */
