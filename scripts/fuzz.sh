@@ -6,6 +6,7 @@
 #   FUZZ_SEED (default 1), FUZZ_COUNT (default 3000, ~12 min): CI runs the defaults;
 #   any seed and count by hand, e.g. FUZZ_SEED=$RANDOM FUZZ_COUNT=20000.
 #   SQLSMITH_COUNT (default 3000, 0 to skip): sqlsmith queries afterwards, for crashes.
+#   WRITE_FUZZ_COUNT (default 5000): statements of the write fuzzer (test/fuzz/write_fuzz.py).
 #   FUZZ_DIR: work directory (default tmp/fuzz); findings in $FUZZ_DIR/findings.jsonl.
 # Runs as root (then as postgres) or as postgres (the test suite's make fuzzcheck).
 set -euo pipefail
@@ -18,7 +19,7 @@ port=${FUZZ_PORT:-5541}
 
 stop() { run_as_pg pg_ctl -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true; }
 stop
-rm -rf "$dir/data" "$dir/findings.jsonl"
+rm -rf "$dir/data" "$dir/findings.jsonl" "$dir/write_findings.jsonl"
 trap stop EXIT
 run_as_pg initdb -D "$dir/data" -A trust >/dev/null
 cat >> "$dir/data/postgresql.conf" <<CONF
@@ -39,6 +40,18 @@ echo "fuzz: the comparison can fail (200 queries with the filter off must differ
 fz --seed "$seed" --count 200 --check-sensitivity
 echo "fuzz: seed $seed, $count queries"
 fz --seed "$seed" --count "$count" --findings "$dir/findings.jsonl"
+# The write fuzzer: random writes on enabled tables against the same
+# writes done by hand on plain tables, in a database of its own; first it
+# shows that it can fail (schema e not enabled), then WRITE_FUZZ_COUNT
+# statements from the same seed.
+wcount=${WRITE_FUZZ_COUNT:-5000}
+run_as_pg psql -X -q -h "$dir" -p "$port" -d postgres -c 'CREATE DATABASE writes'
+wf() { run_as_pg python3 test/fuzz/write_fuzz.py --host "$dir" --port "$port" --dbname writes "$@"; }
+echo "write fuzz: the comparison can fail (200 statements with schema e not enabled must differ)"
+wf --seed "$seed" --count 200 --check-sensitivity
+echo "write fuzz: seed $seed, $wcount statements"
+wf --setup
+wf --seed "$seed" --count "$wcount" --stats --findings "$dir/write_findings.jsonl"
 # sqlsmith: random queries of every kind over the same schema (and the
 # catalogs); errors are expected, a crash is not.
 if command -v sqlsmith >/dev/null && [ "${SQLSMITH_COUNT:-3000}" -gt 0 ]; then

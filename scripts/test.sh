@@ -37,6 +37,7 @@ report() {
 	done
 	if [ "$suite" = fuzzcheck ]; then
 		head -c 20000 "$tree/tmp/fuzz/findings.jsonl" 2>/dev/null || true
+		head -c 20000 "$tree/tmp/fuzz/write_findings.jsonl" 2>/dev/null || true
 	fi
 	if [ "$suite" = tapcheck ]; then
 		tail -n 60 "$tree"/tmp_check/log/regress_log_* 2>/dev/null || true
