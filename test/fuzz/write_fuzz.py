@@ -12,10 +12,11 @@ UPDATE and DELETE of deleted rows (restore cascades by the parent's stamp);
 archive mode moves rows to the archive table by hand; a new reference to a
 deleted row is refused.
 
-Kinds: DELETE (WHERE, USING-style sublinks, RETURNING, under hard_delete),
-UPDATE (of data, and of the flag itself with now() or a stamp of the
-application's), INSERT (ON CONFLICT DO NOTHING), a data-modifying WITH,
-softdelete.restore, softdelete.purge; in transactions of one or more
+Kinds: DELETE (WHERE with sublinks, USING, RETURNING, under hard_delete),
+UPDATE (of data, FROM another table, and of the flag itself with now() or a
+stamp of the application's), INSERT (ON CONFLICT DO NOTHING, and DO UPDATE
+on the key over live rows), MERGE (DELETE and UPDATE actions), a
+data-modifying WITH, softdelete.restore, softdelete.purge; in transactions of one or more
 statements with a savepoint before each, committed or rolled back, under
 include_deleted off, on and 'only'.  After each statement: the command's
 row count, the RETURNING rows, the error (by SQLSTATE class), and every
@@ -225,6 +226,36 @@ class Hand:
         self.follow('p', ids, 'now()')
         return [r[0] for r in rows]
 
+    def delete_using(self, v):
+        """DELETE FROM p USING c WHERE c.pid = p.id AND c.v = v."""
+        return self.delete('p', 'id IN (SELECT pid FROM c WHERE v = %d AND {live_c})' % v, False)
+
+    def update_from(self, v):
+        """UPDATE c SET v = c.v + 1 FROM p WHERE p.id = c.pid AND p.v = v."""
+        return [r[0] for r in self.q('UPDATE c SET v = v + 1 WHERE pid IN (SELECT id FROM p '
+                                     'WHERE v = %d AND %s) AND %s RETURNING id'
+                                     % (v, self.seen('p'), self.seen('c')))]
+
+    def merge(self, v):
+        """MERGE INTO c USING (p rows of value v) ON c.pid = p.id: DELETE when c.v > 1,
+        else UPDATE; a row count (a deleted row matched under include_deleted
+        counts, its stamp kept)."""
+        rows = self.q('SELECT id, v, deleted_at IS NULL FROM c WHERE pid IN (SELECT id FROM p '
+                      'WHERE v = %d AND %s) AND %s' % (v, self.seen('p'), self.seen('c')))
+        for i, cv, live in rows:
+            if cv > 1:
+                if live:
+                    self.q('UPDATE c SET deleted_at = now() WHERE id = %s', (i,))
+            else:
+                self.q('UPDATE c SET v = v + 1 WHERE id = %s', (i,))
+        return len(rows)
+
+    def upsert(self, i, code):
+        """INSERT INTO u ... ON CONFLICT (code) DO UPDATE: the key over live rows."""
+        return [r[0] for r in self.q('INSERT INTO u (id, code, v) VALUES (%s, %s, 1) '
+                                     'ON CONFLICT (code) WHERE deleted_at IS NULL '
+                                     'DO UPDATE SET v = u.v + 10 RETURNING id', (i, code))]
+
     def restore(self, x, where):
         if x == ARCHIVE:
             picked = self.q("SELECT DISTINCT ON (id) archive_id, id, v FROM a_archive "
@@ -319,6 +350,24 @@ class Gen:
             return ('cte', (pred,), 'WITH x AS (DELETE FROM p WHERE %s RETURNING id) '
                     'UPDATE c SET v = v + 1 WHERE pid IN (SELECT id FROM x) RETURNING id'
                     % e_pred)
+        if k < 0.78:
+            v = self.r.randint(0, 3)
+            w = self.ch(['using', 'updfrom', 'merge', 'upsert'])
+            if w == 'using':
+                return ('using', (v,), 'DELETE FROM p USING c WHERE c.pid = p.id AND c.v = %d '
+                        'RETURNING p.id' % v)
+            if w == 'updfrom':
+                return ('updfrom', (v,), 'UPDATE c SET v = c.v + 1 FROM p WHERE p.id = c.pid '
+                        'AND p.v = %d RETURNING c.id' % v)
+            if w == 'merge':
+                return ('merge', (v,), 'MERGE INTO c USING (SELECT id FROM p WHERE v = %d) s '
+                        'ON c.pid = s.id WHEN MATCHED AND c.v > 1 THEN DELETE '
+                        'WHEN MATCHED THEN UPDATE SET v = c.v + 1' % v)
+            i = self.r.randint(1, 12) if self.r.random() < 0.3 else self.next_id
+            self.next_id += 1
+            code = self.r.randint(1, 12)
+            return ('upsert', (i, code), 'INSERT INTO u (id, code, v) VALUES (%d, %d, 1) '
+                    'ON CONFLICT (code) DO UPDATE SET v = u.v + 10 RETURNING id' % (i, code))
         if k < 0.92:
             pred = self.ch(SIMPLE)
             return ('restore', (x, pred), 'SELECT softdelete.restore(%%s, %%s)')
@@ -393,10 +442,16 @@ def run(a, enabled=True):
             ec.execute("SET LOCAL softdelete.include_deleted = '%s'" % mode)
             ec.execute('SET LOCAL softdelete.hard_delete = %s' % ('on' if hard else 'off'))
             hand.mode = mode
-            if kind in ('delete', 'update', 'flag', 'cte'):
+            if kind in ('delete', 'update', 'flag', 'cte', 'using', 'updfrom', 'upsert'):
                 def e_fn():
                     ec.execute(sql)
-                    return sorted(r[0] for r in ec.fetchall())
+                    # DELETE USING returns a parent once per matching child
+                    return sorted(set(r[0] for r in ec.fetchall())) if kind == 'using' else \
+                        sorted(r[0] for r in ec.fetchall())
+            elif kind == 'merge':
+                def e_fn():
+                    ec.execute(sql)
+                    return ec.rowcount
             elif kind == 'insert':
                 x, vals, nothing = args
                 if x == 'd':
@@ -440,6 +495,14 @@ def run(a, enabled=True):
                     return sorted(hand.flag_update(*args))
                 if kind == 'cte':
                     return sorted(hand.cte(*args))
+                if kind == 'using':
+                    return sorted(hand.delete_using(*args))
+                if kind == 'updfrom':
+                    return sorted(hand.update_from(*args))
+                if kind == 'merge':
+                    return hand.merge(*args)
+                if kind == 'upsert':
+                    return sorted(hand.upsert(*args))
                 if kind == 'insert':
                     return sorted(hand.insert(*args))
                 if kind == 'restore':
