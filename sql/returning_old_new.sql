@@ -18,7 +18,8 @@ DELETE FROM t WHERE id = 1
 		new.id AS new_id, new.v AS new_v, new IS NULL AS no_new_row,
 		deleted_at IS NOT NULL AS now_deleted;
 DELETE FROM t WHERE id = 2 RETURNING WITH (OLD AS o, NEW AS n) o.v, n.v, n.*;
--- under include_deleted a deleted row keeps its stamp, and has no new row either
+-- under include_deleted a DELETE of a deleted row deletes nothing: it keeps
+-- its stamp, and nothing is returned
 SET softdelete.include_deleted = on;
 DELETE FROM t WHERE id = 1 RETURNING old.deleted_at = deleted_at AS stamp_kept, new.deleted_at;
 RESET softdelete.include_deleted;
