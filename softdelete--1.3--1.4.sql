@@ -44,3 +44,46 @@ BEGIN
 	END LOOP;
 END
 $$;
+
+/*
+ * The WHEN of the trigger softdelete_ref, which every table that references
+ * a flag-mode table carries on every major: true where the trigger checks
+ * new references (19 on), false below, where core's own check does.  The
+ * trigger is there all the same, so that pg_upgrade brings it along.
+ */
+CREATE FUNCTION softdelete.ref_needed()
+RETURNS boolean
+LANGUAGE C IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'softdelete_ref_needed';
+
+COMMENT ON FUNCTION softdelete.ref_needed() IS
+'true where softdelete_ref checks new references to flag-mode tables (PostgreSQL 19 on): the WHEN of that trigger';
+
+/*
+ * Every table that holds a foreign key to a flag-mode table (to it, or to a
+ * partition or child of it) gets softdelete_ref, as 1.4 gives new ones, so
+ * that a later pg_upgrade to 19 keeps checking new references.  Where it is
+ * there already (19, Citus) it stays as it is.
+ */
+DO $$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN
+		WITH RECURSIVE flagged AS (
+			SELECT g.relid::pg_catalog.oid AS rel FROM softdelete.registry g WHERE g.mode = 'flag'
+			UNION
+			SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN flagged f ON i.inhparent = f.rel)
+		SELECT DISTINCT c.conrelid::pg_catalog.regclass AS child
+		  FROM pg_catalog.pg_constraint c JOIN flagged f ON f.rel = c.confrelid
+		 WHERE c.contype = 'f' AND c.conparentid = 0
+		   AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger t
+						   WHERE t.tgrelid = c.conrelid AND t.tgname = 'softdelete_ref')
+		   AND NOT (SELECT c2.relispartition FROM pg_catalog.pg_class c2 WHERE c2.oid = c.conrelid)
+	LOOP
+		EXECUTE pg_catalog.format('CREATE TRIGGER softdelete_ref AFTER INSERT OR UPDATE ON %s '
+								  'FOR EACH ROW WHEN (softdelete.ref_needed()) '
+								  'EXECUTE FUNCTION softdelete.fk()', r.child);
+	END LOOP;
+END
+$$;

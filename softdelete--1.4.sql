@@ -207,6 +207,20 @@ AS 'MODULE_PATHNAME', 'softdelete_fk';
 COMMENT ON FUNCTION softdelete.fk() IS
 'trigger on flag-mode tables: a soft delete cascades to or is restricted by the rows that reference it, a restore brings back the rows deleted with it';
 
+/*
+ * The WHEN of the trigger softdelete_ref, which every table that references
+ * a flag-mode table carries on every major: true where the trigger checks
+ * new references (19 on), false below, where core's own check does.  The
+ * trigger is there all the same, so that pg_upgrade brings it along.
+ */
+CREATE FUNCTION softdelete.ref_needed()
+RETURNS boolean
+LANGUAGE C IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'softdelete_ref_needed';
+
+COMMENT ON FUNCTION softdelete.ref_needed() IS
+'true where softdelete_ref checks new references to flag-mode tables (PostgreSQL 19 on): the WHEN of that trigger';
+
 /* Forget the registration of a table when it is dropped. */
 CREATE FUNCTION softdelete.on_drop()
 RETURNS event_trigger

@@ -62,4 +62,14 @@ if [ ! -f "$root/.ready" ]; then
 	touch "$root/.ready"
 fi
 mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
+# 19's chroot holds 18 too (sid's), for the pg_upgrade test (t/012): made
+# here when missing, also in a chroot kept from before
+if [ "$major" = 19 ] && [ ! -x "$root/usr/lib/postgresql/18/bin/pg_config" ]; then
+	echo "scripts/pg.sh: adding PostgreSQL 18 to $root (pg_upgrade 18 to 19)" >&2
+	chroot "$root" env DEBIAN_FRONTEND=noninteractive \
+		apt-get -o Acquire::Check-Valid-Until=false update -qq
+	chroot "$root" env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends postgresql-18 postgresql-server-dev-18 \
+		>"$cache/pg$major.apt18.log" 2>&1 || { tail -20 "$cache/pg$major.apt18.log" >&2; exit 1; }
+fi
 echo "$root"

@@ -70,6 +70,16 @@ else
 	rm -rf "$root/build"
 	mkdir -p "$root/build/tree"
 	tar --exclude=./tmp --exclude=./.git -cf - . | tar -C "$root/build/tree" -xf -
+	# an older major in the same chroot (18 in 19's): softdelete built for it
+	# too, and t/012 upgrades from it with pg_upgrade
+	upgrade_from=
+	old=$((major - 1))
+	if [ -x "$root/usr/lib/postgresql/$old/bin/pg_config" ]; then
+		upgrade_from=/usr/lib/postgresql/$old
+		opgc=$upgrade_from/bin/pg_config
+		chroot "$root" bash -c "cd /build/tree && make -s clean PG_CONFIG=$opgc >/dev/null &&
+			make -s PG_CONFIG=$opgc ${build_flags[*]} && make -s install PG_CONFIG=$opgc >/dev/null"
+	fi
 	chroot "$root" bash -c "cd /build/tree && make -s clean PG_CONFIG=$pgc >/dev/null &&
 		make -s PG_CONFIG=$pgc ${build_flags[*]} && make -s install PG_CONFIG=$pgc >/dev/null &&
 		chown -R postgres: /build"
@@ -86,6 +96,7 @@ else
 			continue
 		fi
 		if ! chroot "$root" runuser -u postgres -- env PATH="/usr/lib/postgresql/$major/bin:/usr/bin:/bin" \
+			SD_UPGRADE_FROM="$upgrade_from" \
 			make -s -C /build/tree "$suite" PG_CONFIG="$pgc" "${vars[@]}"; then
 			failed+=("$suite")
 			report "$suite" "$root/build/tree"

@@ -3,7 +3,9 @@
 -- restore re-inserts rows).  Up to 18 core's check runs through the planner
 -- and its filter; from 19 on it reads the index directly and softdelete's
 -- trigger softdelete_ref checks (it comes and goes with the keys and with
--- enable and disable).  fk_new_references_1.out is 15 to 18's.
+-- enable and disable).  The trigger is there on every major (1.4), so that
+-- pg_upgrade brings it to 19; below 19 its WHEN is false.
+-- fk_new_references_1.out is 15 to 18's.
 CREATE SCHEMA fnr;
 SET search_path = fnr, public;
 CREATE FUNCTION has_ref(t regclass) RETURNS boolean LANGUAGE sql AS

@@ -1142,3 +1142,41 @@ sd_fk_relax_key_checks(struct ResultRelInfo *rri, struct EState *estate,
 	}
 	MemoryContextSwitchTo(oldcxt);
 }
+
+/*
+ * 19 on: a table that references a flag-mode table must carry
+ * softdelete_ref, which checks its new references (core's check no longer
+ * sees the filter).  A database upgraded by pg_upgrade from a major where
+ * softdelete 1.3 made no such trigger has none until ALTER EXTENSION ...
+ * UPDATE: writes to such a table are refused until then, rather than let
+ * a new reference to a deleted row through.
+ */
+void
+sd_fk_require_ref_trigger(Oid relid)
+{
+	Relation	rel = relation_open(relid, NoLock);
+	ListCell   *lc;
+	int			i;
+
+	for (i = 0; rel->trigdesc != NULL && i < rel->trigdesc->numtriggers; i++)
+		if (strcmp(rel->trigdesc->triggers[i].tgname, SD_REF_TRIGGER) == 0)
+		{
+			relation_close(rel, NoLock);
+			return;
+		}
+	foreach(lc, sd_fk_outgoing(rel))
+	{
+		ForeignKeyCacheInfo *info = lfirst(lc);
+		SdTable		pt;
+
+		if (sd_catalog_lookup(info->confrelid, &pt) && pt.mode == SD_MODE_FLAG)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("table \"%s\" references table \"%s\", which has soft delete, but has no trigger softdelete_ref",
+							RelationGetRelationName(rel), get_rel_name(info->confrelid)),
+					 errdetail("From PostgreSQL 19 on that trigger refuses new references to deleted rows; a database upgraded from an earlier major with softdelete older than 1.4 lacks it."),
+					 errhint("Run ALTER EXTENSION softdelete UPDATE, or call softdelete.enable(%s) again.",
+							 sd_table_literal(pt.root))));
+	}
+	relation_close(rel, NoLock);
+}

@@ -56,6 +56,7 @@ PG_FUNCTION_INFO_V1(softdelete_enable_archive);
 PG_FUNCTION_INFO_V1(softdelete_disable);
 PG_FUNCTION_INFO_V1(softdelete_set_retention);
 PG_FUNCTION_INFO_V1(softdelete_restore);
+PG_FUNCTION_INFO_V1(softdelete_ref_needed);
 PG_FUNCTION_INFO_V1(softdelete_purge);
 
 /* Refuse a NULL argument: a NULL never means "do nothing" silently. */
@@ -877,4 +878,15 @@ softdelete_set_retention(PG_FUNCTION_ARGS)
 				 errmsg("the softdelete extension's SQL is older than 1.3"),
 				 errhint("Run ALTER EXTENSION softdelete UPDATE.")));
 	PG_RETURN_VOID();
+}
+
+/*
+ * softdelete.ref_needed(): the WHEN of the trigger softdelete_ref.  True
+ * from 19 on, where core's check of a new reference reads the referenced
+ * table's index without the planner, so softdelete checks it (fkeys.c).
+ */
+Datum
+softdelete_ref_needed(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(SD_CORE_RI_CHECK_SKIPS_PLANNER);
 }

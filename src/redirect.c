@@ -645,6 +645,11 @@ sd_redirect_executor_start(QueryDesc *qd, int eflags)
 
 	if ((eflags & EXEC_FLAG_EXPLAIN_ONLY) || !sd_catalog_any_flag())
 		return;
+	if (SD_CORE_RI_CHECK_SKIPS_PLANNER &&
+		qd->plannedstmt->commandType != CMD_DELETE &&
+		qd->plannedstmt->commandType != CMD_SELECT)
+		foreach(lc, sd_result_relations(qd->plannedstmt))
+			sd_fk_require_ref_trigger(rt_fetch(lfirst_int(lc), qd->plannedstmt->rtable)->relid);
 	foreach(lc, sd_result_relations(qd->plannedstmt))
 	{
 		RangeTblEntry *rte = rt_fetch(lfirst_int(lc), qd->plannedstmt->rtable);

@@ -85,6 +85,7 @@ extern bool sd_archive_restoring;
  */
 extern char *sd_qualified_name(Oid relid);
 extern char *sd_table_literal(Oid relid);
+extern Oid	sd_ref_needed_oid(void);
 extern void sd_spi_exec(const char *sql, int expected);
 
 /* ---------------------------------------------------------------------
@@ -291,6 +292,7 @@ extern uint64 sd_restore_archive(Oid relid, const SdTable *t, const char *filter
  * ---------------------------------------------------------------------
  */
 extern void sd_fk_mark_key_updated(Query *query, RangeTblEntry *rte);
+extern void sd_fk_require_ref_trigger(Oid relid);
 extern void sd_fk_relax_key_checks(struct ResultRelInfo *rri,
 								   struct EState *estate, const SdTable *t);
 extern void sd_fk_lock_result_rel(struct ResultRelInfo *rri,

@@ -30,6 +30,7 @@
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "optimizer/optimizer.h"
+#include "parser/parse_func.h"
 #include "parser/parser.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -58,6 +59,15 @@ char *
 sd_table_literal(Oid relid)
 {
 	return quote_literal_cstr(sd_qualified_name(relid));
+}
+
+/* softdelete.ref_needed()'s OID, or InvalidOid in a database before 1.4. */
+Oid
+sd_ref_needed_oid(void)
+{
+	List	   *name = list_make2(makeString("softdelete"), makeString("ref_needed"));
+
+	return LookupFuncName(name, 0, NULL, true);
 }
 
 /* Run one statement through SPI; errors propagate. */

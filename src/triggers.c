@@ -102,9 +102,14 @@ sd_fk_trigger(Oid rel, const char *flag_column, bool create)
 }
 
 /*
- * softdelete_ref (19 on, see fkeys.c) belongs on every table, enabled or not,
- * that holds a foreign key to a flag-mode table: created when missing,
- * dropped when no such key is left (in SPI).  Partitions get clones.
+ * softdelete_ref (see fkeys.c) belongs on every table, enabled or not, that
+ * holds a foreign key to a flag-mode table: created when missing, dropped
+ * when no such key is left (in SPI).  Partitions get clones.  It checks new
+ * references from 19 on, where core's check skips the planner; below 19 its
+ * WHEN (softdelete.ref_needed()) is false and it costs no event, but it is
+ * there, so that pg_upgrade to 19 brings it along (1.4).  A database whose
+ * extension is older than 1.4 has no ref_needed(): there it is made on 19
+ * only, without the WHEN, as before.
  */
 void
 sd_ref_ensure_trigger(Oid relid)
@@ -114,6 +119,7 @@ sd_ref_ensure_trigger(Oid relid)
 	bool		needed = false;
 	bool		has;
 	bool		citus;
+	bool		when;
 
 	if (!OidIsValid(get_rel_namespace(relid)))
 		return;
@@ -122,7 +128,8 @@ sd_ref_ensure_trigger(Oid relid)
 	 * not filtered: the shard's own softdelete_ref('shard') checks it there.
 	 */
 	citus = sd_citus_kind(relid) != 0;
-	if (!SD_CORE_RI_CHECK_SKIPS_PLANNER && !citus)
+	when = !citus && OidIsValid(sd_ref_needed_oid());
+	if (!SD_CORE_RI_CHECK_SKIPS_PLANNER && !citus && !when)
 		return;
 	rel = table_open(relid, AccessShareLock);
 	foreach(lc, sd_fk_outgoing(rel))
@@ -137,8 +144,9 @@ sd_ref_ensure_trigger(Oid relid)
 	has = OidIsValid(get_trigger_oid(relid, SD_REF_TRIGGER, true));
 	if (needed && !has)
 		sd_trigger_ddl(relid, psprintf("CREATE TRIGGER %s AFTER INSERT OR UPDATE ON %s "
-							 "FOR EACH ROW EXECUTE FUNCTION softdelete.fk(%s)",
+							 "FOR EACH ROW %sEXECUTE FUNCTION softdelete.fk(%s)",
 									   SD_REF_TRIGGER, sd_qualified_name(relid),
+									   when ? "WHEN (softdelete.ref_needed()) " : "",
 									   citus ? "'shard'" : ""));
 	else if (!needed && has &&
 			 (!get_rel_relispartition(relid) ||
