@@ -87,3 +87,66 @@ BEGIN
 	END LOOP;
 END
 $$;
+
+/*
+ * A registration that a restore brings twice: --schema-only made the table
+ * register itself again from its TRUNCATE guard (a dump of the schema has
+ * no registry rows), then --data-only loads the registry.  The row loaded
+ * takes the place of the one made, as a registration of the dump.
+ */
+CREATE FUNCTION softdelete.registry_arrived()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF EXISTS (SELECT FROM softdelete.registry r WHERE r.relid = NEW.relid) THEN
+		UPDATE softdelete.registry r
+		   SET mode = NEW.mode, column_name = NEW.column_name, archive = NEW.archive,
+			   versions = NEW.versions, enabled_at = NEW.enabled_at, retention = NEW.retention
+		 WHERE r.relid = NEW.relid;
+		RETURN NULL;
+	END IF;
+	RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER registry_arrived
+	BEFORE INSERT ON softdelete.registry
+	FOR EACH ROW EXECUTE FUNCTION softdelete.registry_arrived();
+
+/*
+ * The TRUNCATE guard of every table of an enabled tree says how the table
+ * is registered, as 1.4 makes it: a dump of the table alone carries it, and
+ * its restore registers the table again.
+ */
+DO $$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN
+		WITH RECURSIVE tree AS (
+			SELECT g.relid::pg_catalog.oid AS rel, g.mode, g.column_name, g.archive, g.versions
+			  FROM softdelete.registry g
+			UNION
+			SELECT i.inhrelid, t.mode, t.column_name, t.archive, t.versions
+			  FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent = t.rel)
+		SELECT t.rel::pg_catalog.regclass AS tbl, t.mode, t.column_name,
+			   (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = t.archive) AS archive,
+			   t.versions
+		  FROM tree t
+		 WHERE EXISTS (SELECT FROM pg_catalog.pg_trigger g
+						WHERE g.tgrelid = t.rel AND g.tgname = 'softdelete_guard_truncate'
+						  AND g.tgnargs = 0)
+	LOOP
+		EXECUTE pg_catalog.format('DROP TRIGGER softdelete_guard_truncate ON %s', r.tbl);
+		EXECUTE pg_catalog.format('CREATE TRIGGER softdelete_guard_truncate BEFORE TRUNCATE ON %s '
+								  'FOR EACH STATEMENT EXECUTE FUNCTION softdelete.guard(%s)', r.tbl,
+								  CASE WHEN r.mode = 'flag'
+									   THEN pg_catalog.format('%L, %L', 'flag', r.column_name)
+									   ELSE pg_catalog.format('%L, %L, %L', 'archive', r.archive,
+															  CASE WHEN r.versions THEN 'versions' ELSE '' END)
+								  END);
+	END LOOP;
+END
+$$;

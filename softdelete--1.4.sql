@@ -54,6 +54,33 @@ CREATE TRIGGER registry_truncating
 	FOR EACH STATEMENT EXECUTE FUNCTION softdelete.registry_changed();
 
 /*
+ * A registration that a restore brings twice: --schema-only made the table
+ * register itself again from its TRUNCATE guard (a dump of the schema has
+ * no registry rows), then --data-only loads the registry.  The row loaded
+ * takes the place of the one made, as a registration of the dump.
+ */
+CREATE FUNCTION softdelete.registry_arrived()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF EXISTS (SELECT FROM softdelete.registry r WHERE r.relid = NEW.relid) THEN
+		UPDATE softdelete.registry r
+		   SET mode = NEW.mode, column_name = NEW.column_name, archive = NEW.archive,
+			   versions = NEW.versions, enabled_at = NEW.enabled_at, retention = NEW.retention
+		 WHERE r.relid = NEW.relid;
+		RETURN NULL;
+	END IF;
+	RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER registry_arrived
+	BEFORE INSERT ON softdelete.registry
+	FOR EACH ROW EXECUTE FUNCTION softdelete.registry_arrived();
+
+/*
  * Each backend reads the registry a row at a time, as queries need them
  * (by the primary key); these answer the hooks' "is anything enabled in
  * this mode?" and "whose archive is this table?" without reading it all.

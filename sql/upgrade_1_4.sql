@@ -54,6 +54,11 @@ SELECT objid::regclass, refobjid::regclass, deptype FROM pg_depend
 -- by the update below 19, where it is inert; by enable on 19)
 SELECT tgrelid::regclass FROM pg_trigger WHERE tgname = 'softdelete_ref' ORDER BY 1;
 
+-- the TRUNCATE guards say how their tables are registered (for a dump of a
+-- table alone, whose restore registers it again)
+SELECT tgrelid::regclass, encode(tgargs, 'escape') AS args FROM pg_trigger
+ WHERE tgname = 'softdelete_guard_truncate' ORDER BY 1;
+
 -- everything works, under the publication too
 SELECT softdelete.restore('account', 'id = 2');
 SELECT id, balance FROM account ORDER BY id;

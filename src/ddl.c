@@ -276,6 +276,63 @@ sd_after_leaving(Oid relid, SdMode mode)
 }
 
 /*
+ * A table restored from a dump of it alone (pg_dump -t, -n, --exclude-table,
+ * --schema-only), which carries no registry row, gets its TRUNCATE guard
+ * back, whose arguments say how it was registered (triggers.c): register it
+ * again, as enable or enable_archive (SQL, as the restoring role) would, once
+ * its rows are there (the data comes before the triggers).  A full restore
+ * loaded the registry before it creates triggers: nothing to do.  A partition or child is covered by its table (whose own guard comes
+ * in the same dump); an enabled ancestor covers it already.
+ */
+static void
+sd_register_arrived(Oid relid, List *args)
+{
+	const char *kind = strVal(linitial(args));
+	char	   *sql = NULL;
+	bool		isnull;
+
+	if (sd_catalog_lookup(relid, NULL) || has_superclass(relid) ||
+		get_rel_relispartition(relid))
+		return;
+	if (strcmp(kind, "flag") == 0 && list_length(args) == 2)
+		sql = psprintf("SELECT softdelete.enable(%s::pg_catalog.regclass, %s)",
+					   sd_table_literal(relid),
+					   quote_literal_cstr(strVal(lsecond(args))));
+	else if (strcmp(kind, "archive") == 0 && list_length(args) == 3)
+		sql = psprintf("SELECT softdelete.enable_archive(%s::pg_catalog.regclass, %s, %s)",
+					   sd_table_literal(relid),
+					   quote_literal_cstr(strVal(lsecond(args))),
+					   strcmp(strVal(lthird(args)), "versions") == 0 ? "true" : "false");
+	if (sql == NULL)
+		return;
+	SPI_connect();
+	/*
+	 * An empty table is one whose data comes later (--schema-only, then
+	 * --data-only, which brings the registry rows too): registering it now
+	 * would filter the foreign-key checks of that data.  It is not yet a
+	 * table whose deleted rows could show: say so, and leave it.
+	 */
+	sd_spi_exec(psprintf("SELECT EXISTS (SELECT FROM %s)", sd_qualified_name(relid)),
+				SPI_OK_SELECT);
+	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+	{
+		SPI_finish();
+		ereport(WARNING,
+				(errmsg("table \"%s\" arrived without its soft-delete registration",
+						get_rel_name(relid)),
+				 errdetail("It holds no row yet: a restore of its data with the registry registers it."),
+				 errhint("Otherwise call %s.", sql + strlen("SELECT "))));
+		return;
+	}
+	ereport(NOTICE,
+			(errmsg("table \"%s\" arrived without its soft-delete registration: registered again",
+					get_rel_name(relid)),
+			 errdetail("Its trigger softdelete_guard_truncate says how it was enabled.")));
+	sd_spi_exec(sql, SPI_OK_SELECT);
+	SPI_finish();
+}
+
+/*
  * ProcessUtility hook:
  * - TRUNCATE of an enabled table is refused unless hard_delete is on;
  * - foreign-key validation in ALTER TABLE and pg_dump's data cursor run
@@ -430,7 +487,8 @@ sd_guard_new_child(Oid child)
 		sd_refuse_archive_table(lfirst_oid(lc));
 	SPI_connect();
 	sd_check_foreign_tables(t.root, child, t.mode, NameStr(t.column_name));
-	sd_create_triggers(child, t.mode, t.versions, NameStr(t.column_name));
+	sd_create_triggers(child, t.mode, t.versions, NameStr(t.column_name),
+					   get_rel_name(t.archive));
 	sd_fk_ensure_triggers(t.root);
 	SPI_finish();
 }
@@ -638,7 +696,19 @@ sd_ddl_before(Node *parsetree, const char *query_string, SdUtility *u)
 			 sd_catalog_any_archive())
 		sd_check_drop_tables((DropStmt *) parsetree);
 	else if (IsA(parsetree, CreateTrigStmt))
-		u->skip = sd_own_trigger_exists((CreateTrigStmt *) parsetree);
+	{
+		CreateTrigStmt *stmt = (CreateTrigStmt *) parsetree;
+
+		u->skip = sd_own_trigger_exists(stmt);
+		if (!u->skip && stmt->trigname != NULL &&
+			strcmp(stmt->trigname, "softdelete_guard_truncate") == 0 &&
+			list_length(stmt->args) >= 2 && list_length(stmt->funcname) == 2 &&
+			strcmp(strVal(linitial(stmt->funcname)), "softdelete") == 0)
+		{
+			u->arrived = RangeVarGetRelid(stmt->relation, NoLock, true);
+			u->arrived_args = stmt->args;
+		}
+	}
 	else if (IsA(parsetree, DeclareCursorStmt))
 	{
 		/* pg_dump --inserts reads every table through this cursor */
@@ -688,6 +758,8 @@ sd_ddl_after(Node *parsetree, SdUtility *u)
 		sd_archive_after_utility(u->archive_before);
 	if (OidIsValid(u->detached))
 		sd_after_leaving(u->detached, (SdMode) u->detached_mode);
+	if (OidIsValid(u->arrived))
+		sd_register_arrived(u->arrived, u->arrived_args);
 	if (sd_catalog_any_enabled())
 	{
 		sd_after_inherit(parsetree);

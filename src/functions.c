@@ -187,7 +187,7 @@ softdelete_enable(PG_FUNCTION_ARGS)
 		SPI_connect();
 		/* on Citus, the shards' guards name the column (older ones did not) */
 		if (citus != 0)
-			sd_create_triggers(relid, SD_MODE_FLAG, false, colname);
+			sd_create_triggers(relid, SD_MODE_FLAG, false, colname, NULL);
 		sd_fk_ensure_triggers(relid);
 		foreach(lc, sd_fk_incoming(relid))
 			sd_ref_ensure_trigger(((SdFk *) lfirst(lc))->child);
@@ -240,7 +240,7 @@ softdelete_enable(PG_FUNCTION_ARGS)
 					SPI_OK_UTILITY);
 	CommandCounterIncrement();
 	sd_check_foreign_tables(relid, relid, SD_MODE_FLAG, colname);
-	sd_create_triggers(relid, SD_MODE_FLAG, false, colname);
+	sd_create_triggers(relid, SD_MODE_FLAG, false, colname, NULL);
 	CommandCounterIncrement();
 	sd_unique_keys(relid, colname, replace_unique);
 	SPI_finish();
@@ -409,7 +409,7 @@ softdelete_enable_archive(PG_FUNCTION_ARGS)
 	}
 	table_close(rel, NoLock);
 
-	sd_create_triggers(relid, SD_MODE_ARCHIVE, versions, NULL);
+	sd_create_triggers(relid, SD_MODE_ARCHIVE, versions, NULL, archname);
 	SPI_finish();
 
 	archive = get_relname_relid(archname, nsp);

@@ -386,6 +386,9 @@ sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	sd_ddl_before(pstmt->utilityStmt, queryString, &u);
 	if (u.skip)
 		return;
+	/* a restore's CREATE TRIGGER, not enable's own (ddl.c) */
+	if (context != PROCESS_UTILITY_TOPLEVEL)
+		u.arrived = InvalidOid;
 	if (u.bypass)
 		sd_bypass_depth++;
 	PG_TRY();

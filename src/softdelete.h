@@ -226,7 +226,7 @@ extern void sd_unique_keys(Oid relid, const char *colname, bool replace);
 #define SD_REF_TRIGGER "softdelete_ref"
 extern List *sd_tree_tables(Oid relid, bool own_only);
 extern void sd_create_triggers(Oid relid, SdMode mode, bool versions,
-							   const char *flag_column);
+							   const char *flag_column, const char *archive);
 extern void sd_drop_triggers(Oid relid, SdMode mode);
 extern void sd_fk_trigger(Oid rel, const char *flag_column, bool create);
 extern void sd_fk_ensure_triggers(Oid relid);
@@ -331,6 +331,8 @@ typedef struct SdUtility
 {
 	bool		bypass;			/* run it unfiltered */
 	bool		skip;			/* do not run it at all */
+	Oid			arrived;		/* a table whose TRUNCATE guard says ... */
+	List	   *arrived_args;	/* ... how to register it again */
 	Oid			detached;		/* a table leaving an enabled tree ... */
 	int			detached_mode;	/* ... of this SdMode */
 	Oid			renamed_rel;	/* flag column renamed ... */

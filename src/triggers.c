@@ -279,6 +279,22 @@ sd_guard_needs_column(Oid relid)
 }
 
 /*
+ * The registration as the TRUNCATE guard's arguments: 'flag', column, or
+ * 'archive', archive table, 'versions' or ''.  They travel with the table
+ * in a dump of it alone (pg_dump -t, -n), which carries no registry row:
+ * the restore's CREATE TRIGGER registers the table again (ddl.c).
+ */
+static char *
+sd_registration_args(SdMode mode, bool versions, const char *flag_column,
+					 const char *archive)
+{
+	if (mode == SD_MODE_FLAG)
+		return psprintf("'flag', %s", quote_literal_cstr(flag_column));
+	return psprintf("'archive', %s, '%s'", quote_literal_cstr(archive),
+					versions ? "versions" : "");
+}
+
+/*
  * Create the row trigger of its mode, and the TRUNCATE guard, on relid and
  * on every partition and inheritance child below it (in SPI).  Partitions
  * get clones of the parent's row trigger from core, but not of statement
@@ -288,7 +304,7 @@ sd_guard_needs_column(Oid relid)
  */
 void
 sd_create_triggers(Oid relid, SdMode mode, bool versions,
-				   const char *flag_column)
+				   const char *flag_column, const char *archive)
 {
 	const char *rowtrig = mode == SD_MODE_FLAG ? "softdelete_guard" : SD_ARCHIVE_TRIGGER;
 	ListCell   *lc;
@@ -324,8 +340,8 @@ sd_create_triggers(Oid relid, SdMode mode, bool versions,
 		}
 		if (!OidIsValid(get_trigger_oid(rel, "softdelete_guard_truncate", true)))
 			sd_trigger_ddl(rel, psprintf("CREATE TRIGGER softdelete_guard_truncate BEFORE TRUNCATE ON %s "
-								 "FOR EACH STATEMENT EXECUTE FUNCTION softdelete.guard()",
-								 qname));
+								 "FOR EACH STATEMENT EXECUTE FUNCTION softdelete.guard(%s)",
+								 qname, sd_registration_args(mode, versions, flag_column, archive)));
 	}
 }
 

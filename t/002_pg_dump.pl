@@ -66,6 +66,25 @@ $src->safe_psql('src', q{
 	INSERT INTO ord SELECT g, g % 4 + 1 FROM generate_series(1, 12) g;
 	SELECT softdelete.enable('cust'), softdelete.enable('ord');
 	DELETE FROM cust WHERE id = 2;
+
+	-- a schema of its own, for the dumps of part of a database
+	CREATE SCHEMA part;
+	CREATE TABLE part.t (id int PRIMARY KEY, gone_at timestamptz);
+	INSERT INTO part.t SELECT generate_series(1, 5);
+	SELECT softdelete.enable('part.t', 'gone_at');
+	DELETE FROM part.t WHERE id IN (2, 4);
+	CREATE TABLE part.a (id int PRIMARY KEY, v int);
+	INSERT INTO part.a SELECT g, g FROM generate_series(1, 4) g;
+	SELECT softdelete.enable_archive('part.a', versions => true);
+	UPDATE part.a SET v = 10 WHERE id = 1;
+	DELETE FROM part.a WHERE id = 2;
+	CREATE TABLE part.pt (id int, v int) PARTITION BY RANGE (id);
+	CREATE TABLE part.pt_1 PARTITION OF part.pt FOR VALUES FROM (0) TO (10);
+	CREATE TABLE part.pt_2 PARTITION OF part.pt FOR VALUES FROM (10) TO (20);
+	INSERT INTO part.pt SELECT g, g FROM generate_series(1, 19, 3) g;
+	SELECT softdelete.enable('part.pt');
+	DELETE FROM part.pt WHERE id IN (4, 13);
+	SELECT softdelete.set_retention('part.t', '30 days');
 });
 
 # Everything that must survive: every row with its exact stamp (under
@@ -138,7 +157,7 @@ like($want{visible}, qr/^item\|16\|1,3,4,6,8,9,10,12,.*\nmeas\|25\|.*\nmeas_2\|.
 	'source: SELECT hides the deleted rows');
 like($want{all_rows}, qr/\narch\|4\|1=v1\+,4=v4,5=v5,6=v6\narch_archive\|4\|1=v1:update:.*,2=v2:update:.*,2=v2\+:delete:.*,3=v3:delete:/,
 	'source: the archive holds the deleted rows and the old versions');
-is(scalar(split /\n/, $want{registry}), 6, 'source: six tables registered');
+is(scalar(split /\n/, $want{registry}), 9, 'source: nine tables registered');
 
 my $tmp = PostgreSQL::Test::Utils::tempdir;
 my $srcconn = $src->connstr('src');
@@ -330,6 +349,90 @@ for my $fmt (qw(p c d t))
 		restore($fmt, $mode, $db);
 		check_restored("$fmt/$mode", $db);
 	}
+}
+
+# Part of a database: pg_dump -t, -n and --schema-only carry no registry row
+# (core's rule for an extension's configuration table).  A table's TRUNCATE
+# guard says how it was registered, and its restore registers it again once
+# its rows are there: deleted rows stay hidden, DELETE stays soft, archive
+# mode keeps archiving, partitions are covered.  (The retention and the time
+# of enabling are the registry's: they do not travel.)  An empty table
+# (--schema-only) is left, with a warning, for its data to register it.
+my $hidden = q{
+	SELECT 'item', string_agg(id::text, ',' ORDER BY id) FROM item
+	UNION ALL SELECT 'doc', string_agg(id::text, ',' ORDER BY id) FROM doc
+	UNION ALL SELECT 'part.t', string_agg(id::text, ',' ORDER BY id) FROM part.t
+	UNION ALL SELECT 'part.pt', string_agg(id::text, ',' ORDER BY id) FROM part.pt
+	UNION ALL SELECT 'part.a', string_agg(id::text, ',' ORDER BY id) FROM part.a};
+my $regs = q{SELECT string_agg(table_name || ':' || mode || ':' || coalesce(column_name, archive::text) || ':' || versions, ',' ORDER BY table_name::text) FROM softdelete.tables};
+my @partial = (
+	[ 'tables', [ '-t', 'item', '-t', 'doc' ], "doc:flag:removed_at:false,item:flag:deleted_at:false" ],
+	[ 'schema', [ '-n', 'part' ], "part.a:archive:part.a_archive:true,part.pt:flag:deleted_at:false,part.t:flag:gone_at:false" ],
+	# (empty tables: their data, with the registry, registers them later)
+	[ 'schema_only', [ '--schema-only', '-n', 'part' ], '' ],
+);
+for my $v (@partial)
+{
+	my ($name, $opts, $want_regs) = @$v;
+	my $db = "partial_$name";
+	my $file = "$tmp/partial_$name.dump";
+	run_ok("partial $name: pg_dump @$opts", 'pg_dump', '-Fc', @$opts, '-f', $file, '-d', $srcconn);
+	$dst->safe_psql('postgres', "CREATE DATABASE $db");
+	$dst->safe_psql($db, 'CREATE EXTENSION softdelete');
+	run_ok("partial $name: pg_restore", 'pg_restore', '--exit-on-error', '-d', $dst->connstr($db), $file);
+	is($dst->safe_psql($db, $regs), $want_regs, "partial $name: the tables are registered again");
+	next if $name eq 'schema_only';
+	my @tabs = $name eq 'tables' ? qw(item doc) : ('part.t', 'part.pt', 'part.a');
+	for my $t (@tabs)
+	{
+		is($dst->safe_psql($db, "SELECT string_agg(id::text, ',' ORDER BY id) FROM $t"),
+			$src->safe_psql('src', "SELECT string_agg(id::text, ',' ORDER BY id) FROM $t"),
+			"partial $name: $t hides its deleted rows");
+	}
+	if ($name eq 'tables')
+	{
+		is($dst->safe_psql($db, q{DELETE FROM item WHERE id = 1; SET softdelete.include_deleted = on;
+			SELECT count(*) || '/' || count(deleted_at) FROM item}), '20/5', "partial $name: DELETE stays soft");
+	}
+	else
+	{
+		is($dst->safe_psql($db, q{SELECT string_agg(id || ':' || v || ':' || archive_op, ',' ORDER BY archive_id) FROM part.a_archive}),
+			'1:1:update,2:2:delete', "partial $name: the archive and its history came along");
+		is($dst->safe_psql($db, q{DELETE FROM part.a WHERE id = 3; SELECT softdelete.restore('part.a', 'id = 2');
+			SELECT string_agg(id::text, ',' ORDER BY id) FROM part.a}), "1\n1,2,4", "partial $name: archive mode archives and restores");
+		is($dst->safe_psql($db, q{DELETE FROM part.pt_2; SET softdelete.include_deleted = on;
+			SELECT count(*) || '/' || count(deleted_at) FROM part.pt}), '7/5', "partial $name: a partition deletes softly");
+	}
+}
+# --exclude-table of an enabled table: the registry's rows cannot load (one
+# names the table left out) and pg_restore says so; the other tables
+# register again from their triggers
+{
+	my $db = 'partial_exclude';
+	my $file = "$tmp/exclude.dump";
+	run_ok('exclude: pg_dump --exclude-table doc', 'pg_dump', '-Fc', '--exclude-table', 'doc',
+		'-f', $file, '-d', $srcconn);
+	$dst->safe_psql('postgres', "CREATE DATABASE $db");
+	my ($ok, $stdout, $stderr);
+	$ok = IPC::Run::run([ 'pg_restore', '-d', $dst->connstr($db), $file ], '>', \$stdout, '2>', \$stderr);
+	like($stderr, qr/COPY failed for table "registry"/, 'exclude: pg_restore reports the registry rows it cannot load');
+	is($dst->safe_psql($db, q{SELECT string_agg(table_name::text, ',' ORDER BY table_name::text) FROM softdelete.tables}),
+		'arch,cust,item,meas,ord,part.a,part.pt,part.t', 'exclude: every other table registered again');
+	is($dst->safe_psql($db, $visible =~ s/\n\tUNION ALL\n\tSELECT 'doc'.*//sr),
+		$src->safe_psql('src', $visible =~ s/\n\tUNION ALL\n\tSELECT 'doc'.*//sr),
+		'exclude: deleted rows hidden');
+}
+
+# a schema-only restore, then the data of the full dump: the registry
+# rows of the dump
+{
+	my $db = 'partial_then_data';
+	my $file = "$tmp/full_for_data.dump";
+	run_ok('schema then data: pg_dump', 'pg_dump', '-Fc', '-f', $file, '-d', $srcconn);
+	$dst->safe_psql('postgres', "CREATE DATABASE $db");
+	run_ok('schema then data: --schema-only', 'pg_restore', '--exit-on-error', '--schema-only', '-d', $dst->connstr($db), $file);
+	run_ok('schema then data: --data-only', 'pg_restore', '--exit-on-error', '--data-only', '-d', $dst->connstr($db), $file);
+	is($dst->safe_psql($db, $registry), $want{registry}, 'schema then data: the registry of the dump (retention and times included)');
 }
 
 # pg_restore --clean over the database the dump came from, after changes:
