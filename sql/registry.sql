@@ -63,3 +63,15 @@ SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
 COMMIT;
 SELECT softdelete.disable('reg_soft');
 DROP TABLE reg_plain, reg_soft;
+
+-- A registry row loaded for a table that is registered already (a restore's
+-- --data-only after the table registered itself again) takes the place of
+-- the row there, instead of failing on the key.
+CREATE TABLE reg_twice (id int PRIMARY KEY);
+SELECT softdelete.enable('reg_twice');
+INSERT INTO softdelete.registry (relid, mode, column_name, versions, enabled_at, retention)
+VALUES ('reg_twice', 'flag', 'deleted_at', false, '2020-01-01 00:00+00', '7 days');
+SELECT table_name, mode, enabled_at = '2020-01-01 00:00+00' AS loaded, retention
+  FROM softdelete.tables WHERE table_name = 'reg_twice'::regclass;
+SELECT softdelete.disable('reg_twice');
+DROP TABLE reg_twice;
