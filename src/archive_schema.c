@@ -178,29 +178,6 @@ sd_archive_create_sql(Relation rel, const char *qarchive, bool exists)
 }
 
 /*
- * Record (link) or forget that live table live depends on its archive
- * (pg_depend, normal).  pg_dump follows it: the archive is created before
- * the table and dropped after it, so pg_restore --clean drops the table
- * first, which leaves the archive an ordinary table it can drop in turn.
- */
-void
-sd_archive_link(Oid live, Oid archive, bool link)
-{
-	ObjectAddress depender;
-	ObjectAddress referenced;
-
-	deleteDependencyRecordsForSpecific(RelationRelationId, live, DEPENDENCY_NORMAL,
-									   RelationRelationId, archive);
-	if (link)
-	{
-		ObjectAddressSet(depender, RelationRelationId, live);
-		ObjectAddressSet(referenced, RelationRelationId, archive);
-		recordDependencyOn(&depender, &referenced, DEPENDENCY_NORMAL);
-	}
-	CommandCounterIncrement();
-}
-
-/*
  * The statement that gives an existing archive table (adopted by
  * enable_archive) its primary key archive_id, the replica identity of new
  * archives; NULL when it has a replica identity already.

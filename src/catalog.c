@@ -36,6 +36,7 @@
 #include "catalog/heap.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
+#include "catalog/dependency.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_inherits.h"
@@ -585,6 +586,58 @@ sd_catalog_registered(void)
 }
 
 /*
+ * Record (link) or forget that live table live depends on its archive
+ * (pg_depend, normal).  pg_dump follows it: the archive is created before
+ * the table and dropped after it, so pg_restore --clean drops the table
+ * first, which leaves the archive an ordinary table it can drop in turn.
+ */
+void
+sd_catalog_link_archive(Oid live, Oid archive, bool link)
+{
+	ObjectAddress depender;
+	ObjectAddress referenced;
+
+	deleteDependencyRecordsForSpecific(RelationRelationId, live, DEPENDENCY_NORMAL,
+									   RelationRelationId, archive);
+	if (link)
+	{
+		ObjectAddressSet(depender, RelationRelationId, live);
+		ObjectAddressSet(referenced, RelationRelationId, archive);
+		recordDependencyOn(&depender, &referenced, DEPENDENCY_NORMAL);
+	}
+	CommandCounterIncrement();
+}
+
+/*
+ * Registry rows that arrive by other means than enable_archive (a restore
+ * loads them as data): their archive-mode tables get the dependency on
+ * their archives that enable_archive records, for the next dump's order.
+ */
+static void
+sd_catalog_link_archives(void)
+{
+	Relation	rel = table_open(sd_registry_oid, AccessShareLock);
+	SysScanDesc scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+	HeapTuple	tup;
+	List	   *pairs = NIL;
+	ListCell   *lc;
+
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		SdTable		t;
+
+		sd_decode_registry_row(tup, RelationGetDescr(rel), &t);
+		if (t.mode == SD_MODE_ARCHIVE && OidIsValid(get_rel_namespace(t.archive)) &&
+			OidIsValid(get_rel_namespace(t.root)))
+			pairs = lappend_oid(lappend_oid(pairs, t.root), t.archive);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	for (lc = list_head(pairs); lc != NULL; lc = lnext(pairs, lnext(pairs, lc)))
+		sd_catalog_link_archive(lfirst_oid(lc), lfirst_oid(lnext(pairs, lc)), true);
+}
+
+/*
  * softdelete.registry_changed(): statement trigger on the registry.  Writes
  * that do not come through the functions (pg_restore's COPY, a hand edit)
  * invalidate every backend's cache, as enable and disable do.
@@ -615,6 +668,9 @@ softdelete_registry_changed(PG_FUNCTION_ARGS)
 	rels = list_concat_unique_oid(rels, sd_catalog_registered());
 	foreach(lc, rels)
 		sd_catalog_invalidate(lfirst_oid(lc));
+	if (!TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event) &&
+		!TRIGGER_FIRED_BEFORE(trigdata->tg_event))
+		sd_catalog_link_archives();
 	return PointerGetDatum(NULL);
 }
 

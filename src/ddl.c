@@ -54,6 +54,7 @@
 #include "parser/parse_type.h"
 #include "parser/parser.h"
 #include "parser/parsetree.h"
+#include "storage/lmgr.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -160,6 +161,20 @@ sd_check_alter_table(AlterTableStmt *stmt)
 					 errhint("Call softdelete.disable() first.")));
 	}
 	return retyped;
+}
+
+/* Does this ALTER TABLE drop a constraint? */
+static bool
+sd_alter_drops_constraint(Node *parsetree)
+{
+	ListCell   *lc;
+
+	if (!IsA(parsetree, AlterTableStmt))
+		return false;
+	foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
+		if (lfirst_node(AlterTableCmd, lc)->subtype == AT_DropConstraint)
+			return true;
+	return false;
 }
 
 /*
@@ -288,48 +303,94 @@ static void
 sd_register_arrived(Oid relid, List *args)
 {
 	const char *kind = strVal(linitial(args));
-	char	   *sql = NULL;
+	const char *name = list_length(args) >= 2 ? strVal(lsecond(args)) : "";
 	bool		isnull;
+	bool		empty;
+	AttrNumber	attno;
+	Oid			archive;
 
-	if (sd_catalog_lookup(relid, NULL) || has_superclass(relid) ||
-		get_rel_relispartition(relid))
+	if (has_superclass(relid) || get_rel_relispartition(relid) ||
+		!(strcmp(kind, "flag") == 0 || strcmp(kind, "archive") == 0))
 		return;
-	if (strcmp(kind, "flag") == 0 && list_length(args) == 2)
-		sql = psprintf("SELECT softdelete.enable(%s::pg_catalog.regclass, %s)",
-					   sd_table_literal(relid),
-					   quote_literal_cstr(strVal(lsecond(args))));
-	else if (strcmp(kind, "archive") == 0 && list_length(args) == 3)
-		sql = psprintf("SELECT softdelete.enable_archive(%s::pg_catalog.regclass, %s, %s)",
-					   sd_table_literal(relid),
-					   quote_literal_cstr(strVal(lsecond(args))),
-					   strcmp(strVal(lthird(args)), "versions") == 0 ? "true" : "false");
-	if (sql == NULL)
+	/* as enable: the table's owner only */
+	if (!SD_TABLE_OWNERCHECK(relid))
+	{
+		ereport(WARNING,
+				(errmsg("table \"%s\" arrived without its soft-delete registration, which only its owner can give back",
+						get_rel_name(relid))));
+		return;
+	}
+	/*
+	 * pg_restore -j may load the registry in another session meanwhile:
+	 * wait for it (and see its rows), or make it wait for this one, whose
+	 * registration its row then replaces (registry_arrived).
+	 */
+	LockRelationOid(sd_catalog_registry_relid(false), ShareRowExclusiveLock);
+	if (sd_catalog_lookup(relid, NULL))
 		return;
 	SPI_connect();
+	sd_spi_exec(psprintf("SELECT EXISTS (SELECT FROM %s)", sd_qualified_name(relid)),
+				SPI_OK_SELECT);
+	empty = !DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
 	/*
 	 * An empty table is one whose data comes later (--schema-only, then
 	 * --data-only, which brings the registry rows too): registering it now
 	 * would filter the foreign-key checks of that data.  It is not yet a
 	 * table whose deleted rows could show: say so, and leave it.
 	 */
-	sd_spi_exec(psprintf("SELECT EXISTS (SELECT FROM %s)", sd_qualified_name(relid)),
-				SPI_OK_SELECT);
-	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+	if (empty)
 	{
-		SPI_finish();
 		ereport(WARNING,
 				(errmsg("table \"%s\" arrived without its soft-delete registration",
 						get_rel_name(relid)),
 				 errdetail("It holds no row yet: a restore of its data with the registry registers it."),
-				 errhint("Otherwise call %s.", sql + strlen("SELECT "))));
+				 strcmp(kind, "flag") == 0 ?
+				 errhint("Otherwise call softdelete.enable(%s, %s).", sd_table_literal(relid),
+						 quote_literal_cstr(name)) :
+				 errhint("Otherwise call softdelete.enable_archive(%s, %s).", sd_table_literal(relid),
+						 quote_literal_cstr(name))));
 		return;
+	}
+	/*
+	 * Registration only, as the registry row would have given it: the
+	 * restore creates the triggers itself, and its other statements (an
+	 * archive's primary key) must find nothing made in their place.
+	 */
+	if (strcmp(kind, "flag") == 0)
+	{
+		attno = get_attnum(relid, name);
+		if (attno == InvalidAttrNumber || !sd_flag_type_ok(get_atttype(relid, attno)))
+			return;
+		sd_catalog_register(relid, SD_MODE_FLAG, name, InvalidOid, false);
+	}
+	else
+	{
+		bool		versions = list_length(args) >= 3 &&
+			strcmp(strVal(lthird(args)), "versions") == 0;
+
+		archive = get_relname_relid(name, get_rel_namespace(relid));
+		if (OidIsValid(archive))
+		{
+			if (!sd_archive_looks_like_archive(archive) || !SD_TABLE_OWNERCHECK(archive))
+				return;
+			sd_catalog_register(relid, SD_MODE_ARCHIVE, NULL, archive, versions);
+			sd_catalog_link_archive(relid, archive, true);
+		}
+		else
+		{
+			/* the dump left the archive out: a new, empty one */
+			SPI_connect();
+			sd_spi_exec(psprintf("SELECT softdelete.enable_archive(%s::pg_catalog.regclass, %s, %s)",
+								 sd_table_literal(relid), quote_literal_cstr(name),
+								 versions ? "true" : "false"), SPI_OK_SELECT);
+			SPI_finish();
+		}
 	}
 	ereport(NOTICE,
 			(errmsg("table \"%s\" arrived without its soft-delete registration: registered again",
 					get_rel_name(relid)),
 			 errdetail("Its trigger softdelete_guard_truncate says how it was enabled.")));
-	sd_spi_exec(sql, SPI_OK_SELECT);
-	SPI_finish();
 }
 
 /*
@@ -531,7 +592,12 @@ sd_fk_after_ddl(Node *parsetree)
 	SPI_connect();
 	foreach(lc, targets)
 		sd_fk_ensure_triggers(lfirst_oid(lc));
-	sd_ref_ensure_trigger(relid);
+	/*
+	 * Only a dropped key takes softdelete_ref away: other DDL on the table
+	 * (a restore's primary key, made in parallel with its foreign keys and
+	 * before the registry is loaded) must not drop the one the dump made.
+	 */
+	sd_ref_ensure_trigger(relid, sd_alter_drops_constraint(parsetree));
 	SPI_finish();
 }
 /* An archive table is not dropped without its table (live). */
@@ -608,7 +674,8 @@ sd_own_trigger_exists(CreateTrigStmt *stmt)
 	if (!OidIsValid(relid))
 		return false;
 	found = false;
-	rel = relation_open(relid, AccessShareLock);
+	/* CREATE TRIGGER's own lock: a concurrent one (pg_restore -j) is seen */
+	rel = relation_open(relid, ShareRowExclusiveLock);
 	for (i = 0; rel->trigdesc != NULL && i < rel->trigdesc->numtriggers; i++)
 	{
 		Trigger    *trig = &rel->trigdesc->triggers[i];
@@ -618,7 +685,7 @@ sd_own_trigger_exists(CreateTrigStmt *stmt)
 			get_func_namespace(trig->tgfoid) == get_namespace_oid("softdelete", false))
 			found = true;
 	}
-	relation_close(rel, AccessShareLock);
+	relation_close(rel, NoLock);
 	if (found)
 		ereport(NOTICE,
 				(errcode(ERRCODE_DUPLICATE_OBJECT),

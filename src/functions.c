@@ -190,7 +190,7 @@ softdelete_enable(PG_FUNCTION_ARGS)
 			sd_create_triggers(relid, SD_MODE_FLAG, false, colname, NULL);
 		sd_fk_ensure_triggers(relid);
 		foreach(lc, sd_fk_incoming(relid))
-			sd_ref_ensure_trigger(((SdFk *) lfirst(lc))->child);
+			sd_ref_ensure_trigger(((SdFk *) lfirst(lc))->child, true);
 		if (replace_unique)
 			sd_unique_keys(relid, colname, true);
 		SPI_finish();
@@ -254,7 +254,7 @@ softdelete_enable(PG_FUNCTION_ARGS)
 	foreach(lc, sd_fk_incoming(relid))
 	{
 		sd_fk_ensure_triggers(((SdFk *) lfirst(lc))->child);
-		sd_ref_ensure_trigger(((SdFk *) lfirst(lc))->child);
+		sd_ref_ensure_trigger(((SdFk *) lfirst(lc))->child, true);
 	}
 	SPI_finish();
 	PG_RETURN_VOID();
@@ -413,7 +413,7 @@ softdelete_enable_archive(PG_FUNCTION_ARGS)
 	SPI_finish();
 
 	archive = get_relname_relid(archname, nsp);
-	sd_archive_link(relid, archive, true);
+	sd_catalog_link_archive(relid, archive, true);
 	sd_catalog_register(relid, SD_MODE_ARCHIVE, NULL, archive, versions);
 	PG_RETURN_OID(archive);
 }
@@ -459,7 +459,7 @@ softdelete_disable(PG_FUNCTION_ARGS)
 				(errmsg("archive table %s is kept", sd_qualified_name(t.archive))));
 
 	if (t.mode == SD_MODE_ARCHIVE)
-		sd_archive_link(relid, t.archive, false);
+		sd_catalog_link_archive(relid, t.archive, false);
 	sd_catalog_unregister(relid);
 
 	/* keys to this table no longer need checking by softdelete (19 on) */
@@ -469,7 +469,7 @@ softdelete_disable(PG_FUNCTION_ARGS)
 
 		SPI_connect();
 		foreach(lc, sd_fk_incoming(relid))
-			sd_ref_ensure_trigger(((SdFk *) lfirst(lc))->child);
+			sd_ref_ensure_trigger(((SdFk *) lfirst(lc))->child, true);
 		SPI_finish();
 	}
 	PG_RETURN_VOID();

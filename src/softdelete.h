@@ -151,6 +151,7 @@ extern bool sd_catalog_any_flag(void);
 extern Oid	sd_catalog_archive_of(Oid archive);
 extern bool sd_catalog_lookup(Oid relid, SdTable *out);
 extern Oid	sd_catalog_registry_relid(bool missing_ok);
+extern void sd_catalog_link_archive(Oid live, Oid archive, bool link);
 extern void sd_catalog_register(Oid relid, SdMode mode, const char *column_name,
 								Oid archive, bool versions);
 extern void sd_catalog_unregister(Oid relid);
@@ -230,7 +231,7 @@ extern void sd_create_triggers(Oid relid, SdMode mode, bool versions,
 extern void sd_drop_triggers(Oid relid, SdMode mode);
 extern void sd_fk_trigger(Oid rel, const char *flag_column, bool create);
 extern void sd_fk_ensure_triggers(Oid relid);
-extern void sd_ref_ensure_trigger(Oid relid);
+extern void sd_ref_ensure_trigger(Oid relid, bool may_drop);
 
 /* ---------------------------------------------------------------------
  * archive_schema.c: an archive table's shape, and schema changes
@@ -264,7 +265,6 @@ extern char *sd_column_type(Form_pg_attribute att);
 extern List *sd_archive_create_sql(Relation rel, const char *qarchive,
 								   bool exists);
 extern char *sd_archive_index_sql(Relation rel, const char *qarchive);
-extern void sd_archive_link(Oid live, Oid archive, bool link);
 extern char *sd_archive_identity_sql(Oid archive, const char *qarchive);
 extern char *sd_added_column_value(Oid relid, AttrNumber attnum);
 extern void sd_archive_add_column_sql(const char *qarchive, const char *name,

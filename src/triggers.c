@@ -104,7 +104,7 @@ sd_fk_trigger(Oid rel, const char *flag_column, bool create)
 /*
  * softdelete_ref (see fkeys.c) belongs on every table, enabled or not, that
  * holds a foreign key to a flag-mode table: created when missing, dropped
- * when no such key is left (in SPI).  Partitions get clones.  It checks new
+ * (may_drop) when no such key is left (in SPI).  Partitions get clones.  It checks new
  * references from 19 on, where core's check skips the planner; below 19 its
  * WHEN (softdelete.ref_needed()) is false and it costs no event, but it is
  * there, so that pg_upgrade to 19 brings it along (1.4).  A database whose
@@ -112,7 +112,7 @@ sd_fk_trigger(Oid rel, const char *flag_column, bool create)
  * only, without the WHEN, as before.
  */
 void
-sd_ref_ensure_trigger(Oid relid)
+sd_ref_ensure_trigger(Oid relid, bool may_drop)
 {
 	Relation	rel;
 	ListCell   *lc;
@@ -148,7 +148,7 @@ sd_ref_ensure_trigger(Oid relid)
 									   SD_REF_TRIGGER, sd_qualified_name(relid),
 									   when ? "WHEN (softdelete.ref_needed()) " : "",
 									   citus ? "'shard'" : ""));
-	else if (!needed && has &&
+	else if (!needed && has && may_drop &&
 			 (!get_rel_relispartition(relid) ||
 			  !OidIsValid(get_trigger_oid(get_partition_parent(relid, false),
 										  SD_REF_TRIGGER, true))))

@@ -435,6 +435,30 @@ for my $v (@partial)
 	is($dst->safe_psql($db, $registry), $want{registry}, 'schema then data: the registry of the dump (retention and times included)');
 }
 
+# A restored database, dumped and restored with --clean over itself: the
+# dependency of each archive-mode table on its archive, which orders --clean,
+# was recorded again when the registry was loaded.
+{
+	my $file = "$tmp/second.dump";
+	my $db = 'r_c_serial';
+	run_ok('second generation: pg_dump', 'pg_dump', '-Fc', '-f', $file, '-d', $dst->connstr($db));
+	my $before = $dst->safe_psql($db, $all_rows);
+	run_ok('second generation: pg_restore --clean --if-exists', 'pg_restore', '--exit-on-error',
+		'--clean', '--if-exists', '-d', $dst->connstr($db), $file);
+	is($dst->safe_psql($db, $all_rows), $before, 'second generation: exactly the dump again');
+}
+
+# pg_restore -j several times more: its workers race the registry's load
+# against the triggers and keys they create
+for my $i (1 .. 5)
+{
+	my $db = "r_race_$i";
+	$dst->safe_psql('postgres', "CREATE DATABASE $db");
+	run_ok("race $i: pg_restore -j 4", 'pg_restore', '-j', '4', '-d', $dst->connstr($db), "$tmp/d-parallel.dir");
+	is($dst->safe_psql($db, $registry) . $dst->safe_psql($db, $triggers),
+		$want{registry} . $want{triggers}, "race $i: registrations and triggers as in the source");
+}
+
 # pg_restore --clean over the database the dump came from, after changes:
 # exactly the dump again (the archive's history not doubled).
 my $file = "$tmp/self.dump";
