@@ -1096,6 +1096,50 @@ sd_fk_check_when(Relation rel, Oid conoid, const SdTable *t)
 }
 
 /*
+ * sd_fk_check_when's answer, as text, kept per backend by key and flag
+ * column until the registry or a table it knew changes (catalog.c's
+ * generation): a prepared UPDATE builds it once, not at each execution.
+ */
+typedef struct SdCheckWhen
+{
+	Oid			conoid;			/* hash key */
+	AttrNumber	flag;
+	char	   *when;			/* NULL: the check stays as it is */
+} SdCheckWhen;
+
+static HTAB *sd_check_whens = NULL;
+static MemoryContext sd_check_whens_cxt = NULL;
+static uint64 sd_check_whens_generation = 0;
+
+static char *
+sd_fk_cached_check_when(Relation rel, Oid conoid, const SdTable *t)
+{
+	SdCheckWhen *e;
+	bool		found;
+	Node	   *when;
+
+	if (sd_check_whens == NULL || sd_check_whens_generation != sd_catalog_generation)
+	{
+		if (sd_check_whens_cxt == NULL)
+			sd_check_whens_cxt = AllocSetContextCreate(CacheMemoryContext,
+													   "softdelete key checks",
+													   ALLOCSET_SMALL_SIZES);
+		MemoryContextReset(sd_check_whens_cxt);
+		sd_check_whens = sd_oid_hash("softdelete key checks", sizeof(SdCheckWhen),
+									 sd_check_whens_cxt);
+		sd_check_whens_generation = sd_catalog_generation;
+	}
+	e = hash_search(sd_check_whens, &conoid, HASH_FIND, &found);
+	if (e != NULL && e->flag == t->flag_attno)
+		return e->when;
+	when = sd_fk_check_when(rel, conoid, t);
+	e = hash_search(sd_check_whens, &conoid, HASH_ENTER, &found);
+	e->flag = t->flag_attno;
+	e->when = when == NULL ? NULL : MemoryContextStrdup(sd_check_whens_cxt, nodeToString(when));
+	return e->when;
+}
+
+/*
  * For one UPDATE (or MERGE) statement on flag-mode table rri (its private
  * trigger list): give core's checks of new references the WHEN condition
  * above.  WHEN conditions of AFTER triggers are evaluated as the event is
@@ -1117,12 +1161,12 @@ sd_fk_relax_key_checks(struct ResultRelInfo *rri, struct EState *estate,
 	for (i = 0; i < old->numtriggers; i++)
 	{
 		Trigger    *trig = &old->triggers[i];
-		Node	   *when;
+		char	   *when;
 
 		if (trig->tgfoid != F_RI_FKEY_CHECK_UPD || trig->tgqual != NULL ||
 			!OidIsValid(trig->tgconstraint))
 			continue;
-		when = sd_fk_check_when(rri->ri_RelationDesc, trig->tgconstraint, t);
+		when = sd_fk_cached_check_when(rri->ri_RelationDesc, trig->tgconstraint, t);
 		if (when == NULL)
 			continue;
 		if (td == NULL)
@@ -1132,7 +1176,7 @@ sd_fk_relax_key_checks(struct ResultRelInfo *rri, struct EState *estate,
 			td->triggers = palloc(sizeof(Trigger) * old->numtriggers);
 			memcpy(td->triggers, old->triggers, sizeof(Trigger) * old->numtriggers);
 		}
-		td->triggers[i].tgqual = nodeToString(when);
+		td->triggers[i].tgqual = when;
 	}
 	if (td != NULL)
 	{

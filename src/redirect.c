@@ -623,10 +623,19 @@ sd_flag_modifytable(ModifyTableState *mt, void *arg)
 			sd_trigger_remove(rri, estate, "softdelete_guard");
 		if (mt->operation == CMD_MERGE && plan->returningLists != NIL)
 			sd_merge_swap_setup(mt, rri, estate);
-		sd_fk_relax_key_checks(rri, estate, &t);
+		/*
+		 * A new row can be deleted only where the statement writes the flag
+		 * or sees deleted rows: only there may core's re-check of a key need
+		 * its WHEN (fkeys.c); a plain UPDATE of live rows goes without.
+		 */
 		if (!bms_is_member(t.flag_attno - FirstLowInvalidHeapAttributeNumber,
 						   ExecGetUpdatedCols(rri, estate)))
+		{
+			if (sd_include_deleted != SD_INCLUDE_OFF)
+				sd_fk_relax_key_checks(rri, estate, &t);
 			continue;
+		}
+		sd_fk_relax_key_checks(rri, estate, &t);
 		if (sd_assigns_only_flag(plan, i, t.flag_attno))
 			sd_skip_unrelated_checks(rri, estate, t.flag_attno);
 		if (mt->operation == CMD_UPDATE)
