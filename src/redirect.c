@@ -615,6 +615,7 @@ sd_flag_modifytable(ModifyTableState *mt, void *arg)
 		ResultRelInfo *rri = &mt->resultRelInfo[i];
 		Relation	rel = rri->ri_RelationDesc;
 		SdTable		t;
+		bool		flag_written;
 
 		if (!sd_catalog_lookup(RelationGetRelid(rel), &t) ||
 			t.mode != SD_MODE_FLAG || t.flag_attno == InvalidAttrNumber)
@@ -628,14 +629,12 @@ sd_flag_modifytable(ModifyTableState *mt, void *arg)
 		 * or sees deleted rows: only there may core's re-check of a key need
 		 * its WHEN (fkeys.c); a plain UPDATE of live rows goes without.
 		 */
-		if (!bms_is_member(t.flag_attno - FirstLowInvalidHeapAttributeNumber,
-						   ExecGetUpdatedCols(rri, estate)))
-		{
-			if (sd_include_deleted != SD_INCLUDE_OFF)
-				sd_fk_relax_key_checks(rri, estate, &t);
+		flag_written = bms_is_member(t.flag_attno - FirstLowInvalidHeapAttributeNumber,
+									 ExecGetUpdatedCols(rri, estate));
+		if (flag_written || sd_include_deleted != SD_INCLUDE_OFF)
+			sd_fk_relax_key_checks(rri, estate, &t);
+		if (!flag_written)
 			continue;
-		}
-		sd_fk_relax_key_checks(rri, estate, &t);
 		if (sd_assigns_only_flag(plan, i, t.flag_attno))
 			sd_skip_unrelated_checks(rri, estate, t.flag_attno);
 		if (mt->operation == CMD_UPDATE)
