@@ -30,12 +30,22 @@ SELECT softdelete.restore('f', 'id = 1');
 RESET ROLE;
 GRANT SELECT (deleted_at, id) ON f TO ap_user;
 SET ROLE ap_user;
+-- from 1.5, restore also needs the grant to read deleted rows
+SELECT softdelete.restore('f', 'id = 1');
+RESET ROLE;
+SELECT softdelete.grant_access('f', 'ap_user', 'read_deleted');
+SET ROLE ap_user;
 SELECT softdelete.restore('f', 'id = 1');
 -- a filter that reads a column the role may not read
 SELECT softdelete.restore('f', 'secret = ''s2''');
 SELECT softdelete.purge('f');
 RESET ROLE;
 GRANT DELETE ON f TO ap_user;
+SET ROLE ap_user;
+-- and purge the grant to erase
+SELECT softdelete.purge('f');
+RESET ROLE;
+SELECT softdelete.grant_access('f', 'ap_user', 'erase');
 SET ROLE ap_user;
 SELECT softdelete.purge('f');
 RESET ROLE;
@@ -51,6 +61,10 @@ RESET ROLE;
 GRANT SELECT (id) ON a TO ap_user;
 SET ROLE ap_user;
 SELECT softdelete.restore('a', 'id = 1');
+SELECT softdelete.purge('a');
+RESET ROLE;
+SELECT softdelete.grant_access('a', 'ap_user', 'erase');
+SET ROLE ap_user;
 SELECT softdelete.purge('a');
 RESET ROLE;
 SELECT (SELECT count(*) FROM f) AS f_live, (SELECT count(*) FROM a) AS a_live,

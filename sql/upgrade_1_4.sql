@@ -84,7 +84,7 @@ SELECT pg_get_viewdef('softdelete.tables'::regclass) AS view_def \gset
 CREATE DATABASE sd_fresh14;
 \c sd_fresh14
 SET client_min_messages = warning;
-CREATE EXTENSION softdelete;
+CREATE EXTENSION softdelete VERSION '1.4';
 RESET client_min_messages;
 SELECT extversion FROM pg_extension WHERE extname = 'softdelete';
 SELECT md5(string_agg(p.proname || ':' || pg_get_functiondef(p.oid) || coalesce(d.description, ''), '|' ORDER BY p.proname)) = :'functions' AS same_functions

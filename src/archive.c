@@ -673,8 +673,11 @@ softdelete_archive(PG_FUNCTION_ARGS)
 	 */
 	if (IsLogicalWorker())
 		return PointerGetDatum(ret);
-	if (is_delete && sd_hard_delete)
+	if (is_delete && sd_hard_delete_now())
+	{
+		sd_access_require_erase_row(td->tg_relation);
 		return PointerGetDatum(ret);
+	}
 
 	s = sd_find_sink(td->tg_trigger);
 	if (s == NULL)

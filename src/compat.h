@@ -79,6 +79,15 @@
 #define SD_UPDATED_COLS(query, rte) ((rte)->updatedCols)
 #endif
 
+/* The role query's entry rte is checked as (InvalidOid: the current one). */
+#if PG_VERSION_NUM >= 160000
+#define SD_CHECK_AS_USER(query, rte) \
+	((rte)->perminfoindex > 0 ? \
+	 getRTEPermissionInfo((query)->rteperminfos, (rte))->checkAsUser : InvalidOid)
+#else
+#define SD_CHECK_AS_USER(query, rte) ((rte)->checkAsUser)
+#endif
+
 #if PG_VERSION_NUM < 160000
 /* 15: an entry's permissions live in the entry; outer checks nothing now */
 static inline void

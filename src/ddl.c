@@ -735,17 +735,17 @@ void
 sd_ddl_before(Node *parsetree, const char *query_string, SdUtility *u)
 {
 	memset(u, 0, sizeof(SdUtility));
-	if (sd_as_of_set)
+	if (sd_as_of_now(NULL))
 	{
 		if (IsA(parsetree, TruncateStmt))
 			sd_as_of_refuse("TRUNCATE");
 		if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->is_from)
 			sd_as_of_refuse("COPY FROM");
 	}
-	if (IsA(parsetree, TruncateStmt) && !sd_hard_delete &&
-		sd_catalog_any_enabled())
+	if (IsA(parsetree, TruncateStmt) && sd_catalog_any_enabled())
 	{
-		sd_check_truncate(sd_truncated_tables((TruncateStmt *) parsetree));
+		sd_check_truncate(sd_truncated_tables((TruncateStmt *) parsetree),
+						  sd_hard_delete_now());
 	}
 	else if (IsA(parsetree, AlterTableStmt))
 	{
@@ -898,6 +898,7 @@ softdelete_on_drop(PG_FUNCTION_ARGS)
 			ereport(NOTICE,
 					(errmsg("archive table %s is kept", sd_qualified_name(t.archive))));
 		sd_catalog_unregister(relid);
+		sd_access_forget(relid);
 	}
 	PG_RETURN_VOID();
 }

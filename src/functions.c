@@ -349,8 +349,22 @@ softdelete_enable_archive(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_DUPLICATE_TABLE),
 					 errmsg("relation \"%s\" already exists", archname),
 					 errhint("Pass another archive_name.")));
-		if (!SD_TABLE_OWNERCHECK(existing))
-			aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, archname);
+		/*
+		 * Adopted only when the live table's owner owns it: another role's
+		 * table would let that role read every archived row and forge
+		 * rows for a restore (whoever calls, a superuser too).
+		 */
+		if (sd_rel_owner(existing) != owner)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("existing table \"%s\" cannot be the archive of table \"%s\": it is owned by role \"%s\", not by the table's owner \"%s\"",
+							archname, relname,
+							GetUserNameFromId(sd_rel_owner(existing), false),
+							GetUserNameFromId(owner, false)),
+					 errdetail("The owner of an archive table reads every archived row and can change what a restore brings back."),
+					 errhint("Pass another archive_name, or ALTER TABLE %s OWNER TO %s if that table is to be the archive.",
+							 quote_identifier(archname),
+							 quote_identifier(GetUserNameFromId(owner, false)))));
 		ereport(NOTICE,
 				(errmsg("using existing archive table \"%s\"", archname)));
 	}
@@ -666,6 +680,8 @@ softdelete_restore(PG_FUNCTION_ARGS)
 						 "UPDATE and SELECT on the flag column, and SELECT on the columns its filter reads");
 	sd_require_privilege("softdelete.restore()", relid, relid, t.flag_attno, ACL_SELECT,
 						 "UPDATE and SELECT on the flag column, and SELECT on the columns its filter reads");
+	/* which rows come back is chosen among deleted ones: the role must see them */
+	sd_access_require(t.root, relid, SD_ACCESS_READ_DELETED, GetUserId());
 
 	col = quote_identifier(NameStr(t.column_name));
 	sql = psprintf("UPDATE %s SET %s = %s WHERE %s",
@@ -738,6 +754,8 @@ softdelete_purge(PG_FUNCTION_ARGS)
 		sd_require_privilege("softdelete.purge()", relid, relid, t.flag_attno, ACL_SELECT,
 							 "DELETE on the table and SELECT on its flag column");
 	}
+	/* erasure is a privilege apart from DELETE (access.c) */
+	sd_access_require(t.root, relid, SD_ACCESS_ERASE, GetUserId());
 	if (t.mode == SD_MODE_ARCHIVE)
 	{
 		/* the archive is an ordinary table: erase its rows */

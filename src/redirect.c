@@ -249,7 +249,7 @@ sd_table_is_empty(Oid relid)
  * user may not truncate is left to core's refusal, unlocked.
  */
 void
-sd_check_truncate(List *relids)
+sd_check_truncate(List *relids, bool hard)
 {
 	ListCell   *lc;
 
@@ -258,9 +258,14 @@ sd_check_truncate(List *relids)
 		Oid			relid = lfirst_oid(lc);
 		SdTable		t;
 
-		if (sd_catalog_lookup(relid, &t) &&
-			pg_class_aclcheck(relid, GetUserId(), ACL_TRUNCATE) == ACLCHECK_OK &&
-			!sd_table_is_empty(relid))
+		if (!sd_catalog_lookup(relid, &t) ||
+			pg_class_aclcheck(relid, GetUserId(), ACL_TRUNCATE) != ACLCHECK_OK ||
+			sd_table_is_empty(relid))
+			continue;
+		/* under hard_delete, an erasure: the role's grant (access.c) */
+		if (hard)
+			sd_access_require(t.root, relid, SD_ACCESS_ERASE, GetUserId());
+		else
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("cannot truncate table \"%s\": soft delete is enabled on it",
@@ -302,8 +307,12 @@ softdelete_guard(PG_FUNCTION_ARGS)
 		return PointerGetDatum(trigdata->tg_newtuple);
 	}
 
-	if (sd_hard_delete)
+	if (sd_hard_delete_now())
+	{
+		if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+			sd_access_require_erase_row(rel);
 		return PointerGetDatum(trigdata->tg_trigtuple);
+	}
 	/* A table that is no longer enabled deletes as any other. */
 	if (!sd_catalog_lookup(RelationGetRelid(rel), NULL))
 	{
@@ -326,7 +335,7 @@ softdelete_guard(PG_FUNCTION_ARGS)
 	}
 
 	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
-		sd_check_truncate(list_make1_oid(RelationGetRelid(rel)));
+		sd_check_truncate(list_make1_oid(RelationGetRelid(rel)), false);
 
 	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) &&
 		TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
@@ -602,10 +611,15 @@ sd_flag_modifytable(ModifyTableState *mt, void *arg)
 	ModifyTable *plan = (ModifyTable *) mt->ps.plan;
 	int			i;
 
-	if (mt->operation == CMD_DELETE && (sd_hard_delete || sd_erasing_depth > 0))
+	if (mt->operation == CMD_DELETE && (sd_hard_delete_now() || sd_erasing_depth > 0))
 	{
 		for (i = 0; i < mt->mt_nrels; i++)
+		{
+			/* a cascade's DELETE, which the planner let through (access.c) */
+			if (sd_erasing_depth == 0)
+				sd_access_require_erase_row(mt->resultRelInfo[i].ri_RelationDesc);
 			sd_trigger_remove(&mt->resultRelInfo[i], estate, "softdelete_guard");
+		}
 		return;
 	}
 	if (mt->operation != CMD_UPDATE && mt->operation != CMD_MERGE)
@@ -631,7 +645,7 @@ sd_flag_modifytable(ModifyTableState *mt, void *arg)
 		 */
 		flag_written = bms_is_member(t.flag_attno - FirstLowInvalidHeapAttributeNumber,
 									 ExecGetUpdatedCols(rri, estate));
-		if (flag_written || sd_include_deleted != SD_INCLUDE_OFF)
+		if (flag_written || sd_include_now() != SD_INCLUDE_OFF)
 			sd_fk_relax_key_checks(rri, estate, &t);
 		if (!flag_written)
 			continue;

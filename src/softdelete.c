@@ -85,6 +85,35 @@ static const struct config_enum_entry sd_include_options[] = {
 };
 
 /*
+ * Every value of softdelete's visibility settings carries where it was set
+ * (state.c, sd_in_boundary) as its extra, which core keeps with the value
+ * and restores with it.
+ */
+static bool
+sd_check_origin(void **extra)
+{
+	SdOrigin   *o = SD_GUC_MALLOC(sizeof(SdOrigin));
+
+	if (o == NULL)
+		return false;
+	*o = sd_origin_here();
+	*extra = o;
+	return true;
+}
+
+static bool
+sd_check_include_deleted(int *newval, void **extra, GucSource source)
+{
+	return sd_check_origin(extra);
+}
+
+static bool
+sd_check_hard_delete(bool *newval, void **extra, GucSource source)
+{
+	return sd_check_origin(extra);
+}
+
+/*
  * A change of a visibility setting changes what a cached plan must contain:
  * drop every cached plan, as core does for session_replication_role.
  */
@@ -93,6 +122,8 @@ sd_assign_include_deleted(int newval, void *extra)
 {
 	if (newval != sd_include_deleted)
 		ResetPlanCache();
+	if (extra != NULL)
+		sd_include_origin = *(SdOrigin *) extra;
 }
 
 static void
@@ -100,6 +131,8 @@ sd_assign_hard_delete(bool newval, void *extra)
 {
 	if (newval != sd_hard_delete)
 		ResetPlanCache();
+	if (extra != NULL)
+		sd_hard_delete_origin = *(SdOrigin *) extra;
 }
 
 /*
@@ -150,30 +183,39 @@ sd_parse_timestamptz(const char *str, TimestampTz *ts)
 
 /*
  * softdelete.as_of: empty (off) or a finite timestamptz, read when it is
- * set (in the session's TimeZone); its value goes to the assign hook.
+ * set (in the session's TimeZone); its value and origin go to the assign
+ * hook.
  */
+typedef struct SdAsOfExtra
+{
+	SdOrigin	origin;
+	bool		set;
+	TimestampTz ts;
+} SdAsOfExtra;
+
 static bool
 sd_check_as_of(char **newval, void **extra, GucSource source)
 {
-	TimestampTz ts;
-	TimestampTz *value;
+	TimestampTz ts = 0;
+	bool		set = *newval != NULL && (*newval)[0] != '\0';
+	SdAsOfExtra *value;
 
-	if (*newval == NULL || (*newval)[0] == '\0')
+	if (set)
 	{
-		*extra = NULL;
-		return true;
+		if (!sd_parse_timestamptz(*newval, &ts))
+			return false;
+		if (TIMESTAMP_NOT_FINITE(ts))
+		{
+			GUC_check_errdetail("softdelete.as_of must be a finite time.");
+			return false;
+		}
 	}
-	if (!sd_parse_timestamptz(*newval, &ts))
-		return false;
-	if (TIMESTAMP_NOT_FINITE(ts))
-	{
-		GUC_check_errdetail("softdelete.as_of must be a finite time.");
-		return false;
-	}
-	value = SD_GUC_MALLOC(sizeof(TimestampTz));
+	value = SD_GUC_MALLOC(sizeof(SdAsOfExtra));
 	if (value == NULL)
 		return false;
-	*value = ts;
+	value->origin = sd_origin_here();
+	value->set = set;
+	value->ts = ts;
 	*extra = value;
 	return true;
 }
@@ -181,13 +223,16 @@ sd_check_as_of(char **newval, void **extra, GucSource source)
 static void
 sd_assign_as_of(const char *newval, void *extra)
 {
-	bool		set = extra != NULL;
-	TimestampTz ts = set ? *(TimestampTz *) extra : 0;
+	SdAsOfExtra *v = (SdAsOfExtra *) extra;
+	bool		set = v != NULL && v->set;
+	TimestampTz ts = set ? v->ts : 0;
 
 	if (set != sd_as_of_set || ts != sd_as_of)
 		ResetPlanCache();
 	sd_as_of_set = set;
 	sd_as_of = ts;
+	if (v != NULL)
+		sd_as_of_origin = v->origin;
 }
 
 /*
@@ -214,7 +259,7 @@ _PG_init(void)
 							 sd_include_options,
 							 PGC_USERSET,
 							 0,
-							 NULL,
+							 sd_check_include_deleted,
 							 sd_assign_include_deleted,
 							 NULL);
 
@@ -225,7 +270,7 @@ _PG_init(void)
 							 false,
 							 PGC_USERSET,
 							 0,
-							 NULL,
+							 sd_check_hard_delete,
 							 sd_assign_hard_delete,
 							 NULL);
 
@@ -294,7 +339,8 @@ _PG_init(void)
 static PlannedStmt *
 sd_planner(SD_PLANNER_PARAMS)
 {
-	bool		redirected = sd_visibility_rewrite(parse);
+	bool		depends_on_role;
+	bool		redirected = sd_visibility_rewrite(parse, &depends_on_role);
 	PlannedStmt *result;
 
 	if (prev_planner_hook)
@@ -305,6 +351,9 @@ sd_planner(SD_PLANNER_PARAMS)
 	/* The command tag and SPI's result still say DELETE. */
 	if (redirected)
 		result->commandType = CMD_DELETE;
+	/* a cached plan is made again for another role (plancache.c) */
+	if (depends_on_role)
+		result->dependsOnRole = true;
 	return result;
 }
 

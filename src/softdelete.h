@@ -43,6 +43,26 @@ typedef enum SdInclude
 } SdInclude;
 extern int	sd_include_deleted;
 extern char *sd_as_of_string;
+
+/*
+ * Where a setting's value was set: at top level, or inside a security
+ * boundary (a SECURITY DEFINER function, a restricted operation) as userid.
+ * Carried by the value itself (its GUC extra), so that core's own undoing
+ * of SET LOCAL and of a function's SET clause brings the origin back too.
+ */
+typedef struct SdOrigin
+{
+	Oid			userid;
+	bool		boundary;
+} SdOrigin;
+extern SdOrigin sd_include_origin;
+extern SdOrigin sd_hard_delete_origin;
+extern SdOrigin sd_as_of_origin;
+extern bool sd_in_boundary(SdOrigin *where);
+extern SdOrigin sd_origin_here(void);
+extern SdInclude sd_include_now(void);
+extern bool sd_hard_delete_now(void);
+extern bool sd_as_of_now(TimestampTz *ts);
 extern char *sd_retention_databases;
 extern int	sd_retention_interval;
 extern bool sd_as_of_set;
@@ -168,6 +188,21 @@ extern const char *sd_shard_suffix(const char *name);
 extern bool sd_trigger_named(const char *tgname, const char *base);
 extern bool sd_catalog_shard(Relation rel, SdTable *out);
 extern void sd_flag_describe(Oid relid, const char *colname, SdTable *t);
+
+/* ---------------------------------------------------------------------
+ * access.c: grants of deleted rows and erasure (softdelete.access)
+ * ---------------------------------------------------------------------
+ */
+typedef enum SdAccess
+{
+	SD_ACCESS_READ_DELETED = 0, /* include_deleted, as_of, restore */
+	SD_ACCESS_ERASE				/* hard_delete, purge, TRUNCATE */
+} SdAccess;
+extern Oid	sd_rel_owner(Oid relid);
+extern bool sd_access_allowed(Oid root, SdAccess what, Oid user);
+extern void sd_access_require(Oid root, Oid relid, SdAccess what, Oid user);
+extern void sd_access_require_erase_row(Relation rel);
+extern void sd_access_forget(Oid relid);
 
 /* ---------------------------------------------------------------------
  * stamp.c: what a soft delete writes, and what a stamp stands for
@@ -305,14 +340,14 @@ extern void sd_fk_lock_result_rel(struct ResultRelInfo *rri,
 #define SD_MERGE_DELETE "softdelete: DELETE action"
 extern void sd_redirect_delete(Query *query, const SdTable *t, bool filtered);
 extern void sd_redirect_merge(Query *query, const SdTable *t, bool filtered);
-extern void sd_check_truncate(List *relids);
+extern void sd_check_truncate(List *relids, bool hard);
 extern void sd_redirect_executor_start(struct QueryDesc *qd, int eflags);
 
 /* ---------------------------------------------------------------------
  * visibility.c: where the filter goes (the planner hook's walk)
  * ---------------------------------------------------------------------
  */
-extern bool sd_visibility_rewrite(Query *parse);
+extern bool sd_visibility_rewrite(Query *parse, bool *depends_on_role);
 
 /* ---------------------------------------------------------------------
  * inlining.c: SQL functions the planner would inline

@@ -26,7 +26,11 @@
 
 #include "softdelete.h"
 
-/* Settings (softdelete.c defines them) */
+/*
+ * Settings (softdelete.c defines them).  These are the values as SET; what
+ * applies where a statement runs is sd_include_now(), sd_hard_delete_now()
+ * and sd_as_of_now() below.
+ */
 int			sd_include_deleted = SD_INCLUDE_OFF;
 bool		sd_hard_delete = false;
 char	   *sd_as_of_string = NULL;
@@ -35,6 +39,100 @@ int			sd_retention_interval = 3600;
 bool		sd_as_of_set = false;	/* softdelete.as_of is a time ... */
 TimestampTz sd_as_of = 0;		/* ... this one */
 
+/* Where each value was set (the assign hooks copy it from the value's extra). */
+SdOrigin	sd_include_origin = {InvalidOid, false};
+SdOrigin	sd_hard_delete_origin = {InvalidOid, false};
+SdOrigin	sd_as_of_origin = {InvalidOid, false};
+
+/*
+ * Security boundaries.  Inside a SECURITY DEFINER function (core runs it
+ * with SECURITY_LOCAL_USERID_CHANGE) or a restricted operation (REFRESH
+ * MATERIALIZED VIEW, the retention worker's purge), a value set by the
+ * caller does not apply: only one set there, by the function's SET clause
+ * or its own SET, as the same role.  Foreign-key actions and checks
+ * (SECURITY_NOFORCE_RLS) are not boundaries: visibility.c bypasses them.
+ */
+bool
+sd_in_boundary(SdOrigin *where)
+{
+	Oid			userid;
+	int			sec;
+
+	GetUserIdAndSecContext(&userid, &sec);
+	if (where != NULL)
+		where->userid = userid;
+	return (sec & (SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION)) != 0 &&
+		(sec & SECURITY_NOFORCE_RLS) == 0;
+}
+
+/* Where a value is being set: its origin. */
+SdOrigin
+sd_origin_here(void)
+{
+	SdOrigin	o;
+
+	o.boundary = sd_in_boundary(&o);
+	return o;
+}
+
+/*
+ * Does a value that is not the default, set at origin o, apply here?  At
+ * top level only one set at top level does; one set inside a definer
+ * function that outlived it (SET without LOCAL) is refused, not ignored.
+ * Inside a boundary, only one set inside a boundary as this very role.
+ */
+static bool
+sd_applies(const SdOrigin *o, const char *name)
+{
+	Oid			userid;
+	int			sec;
+
+	GetUserIdAndSecContext(&userid, &sec);
+	/* foreign-key actions and checks: as the statement that fired them */
+	if ((sec & SECURITY_NOFORCE_RLS) != 0)
+		return true;
+	if ((sec & (SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION)) == 0)
+	{
+		if (o->boundary)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("%s was set inside a SECURITY DEFINER function and does not apply outside it",
+							name),
+					 errhint("SET %s again, or RESET it.", name)));
+		return true;
+	}
+	return o->boundary && o->userid == userid;
+}
+
+/* softdelete.include_deleted where the statement runs. */
+SdInclude
+sd_include_now(void)
+{
+	if (sd_include_deleted == SD_INCLUDE_OFF ||
+		!sd_applies(&sd_include_origin, "softdelete.include_deleted"))
+		return SD_INCLUDE_OFF;
+	return (SdInclude) sd_include_deleted;
+}
+
+/* softdelete.hard_delete where the statement runs. */
+bool
+sd_hard_delete_now(void)
+{
+	return sd_hard_delete &&
+		sd_applies(&sd_hard_delete_origin, "softdelete.hard_delete");
+}
+
+/* softdelete.as_of where the statement runs: false, or true and the time. */
+bool
+sd_as_of_now(TimestampTz *ts)
+{
+	if (!sd_as_of_set || !sd_applies(&sd_as_of_origin, "softdelete.as_of"))
+		return false;
+	if (ts != NULL)
+		*ts = sd_as_of;
+	return true;
+}
+
 /*
  * While softdelete.as_of is set, nothing may be written (the SQLSTATE of a
  * read-only transaction): what is refused.
@@ -42,7 +140,7 @@ TimestampTz sd_as_of = 0;		/* ... this one */
 void
 sd_as_of_refuse(const char *what)
 {
-	if (sd_as_of_set)
+	if (sd_as_of_now(NULL))
 		ereport(ERROR,
 				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
 				 errmsg("cannot execute %s while softdelete.as_of is set", what),

@@ -6,7 +6,7 @@
  *		guard, softdelete_fk, softdelete_ref; created, kept in step with the
  *		table's foreign keys, and dropped.
  *
- * Calls: catalog.c, keys.c, sql.c.
+ * Calls: access.c (a table's owner), catalog.c, keys.c, sql.c.
  *
  *-------------------------------------------------------------------------
  */
@@ -47,15 +47,20 @@
 #include "softdelete.h"
 
 /*
- * Run sql, CREATE or DROP TRIGGER on table relid (in SPI).  Citus copies a
- * trigger of a distributed or reference table to every shard only when told
- * it is safe: softdelete's are (they run on the shards, fkeys.c), so it is
- * told for this one statement.
+ * Run sql, CREATE or DROP TRIGGER on table relid (in SPI), as the table's
+ * owner: what softdelete places on a table belongs to its owner, and a
+ * role that may reference a table (REFERENCES) needs no TRIGGER privilege
+ * on it for softdelete_fk, as core's own foreign-key triggers need none.
+ * Citus copies a trigger of a distributed or reference table to every
+ * shard only when told it is safe: softdelete's are (they run on the
+ * shards, fkeys.c), so it is told for this one statement.
  */
 static void
 sd_trigger_ddl(Oid relid, const char *sql)
 {
-	int			nest = -1;
+	volatile int nest = -1;
+	Oid			save_userid;
+	int			save_sec;
 
 	if (sd_citus_kind(relid) != 0)
 	{
@@ -64,7 +69,18 @@ sd_trigger_ddl(Oid relid, const char *sql)
 								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
 								 true, 0, false);
 	}
-	sd_spi_exec(sql, SPI_OK_UTILITY);
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(sd_rel_owner(relid),
+						   save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	PG_TRY();
+	{
+		sd_spi_exec(sql, SPI_OK_UTILITY);
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec);
+	}
+	PG_END_TRY();
 	if (nest >= 0)
 		AtEOXact_GUC(true, nest);
 }

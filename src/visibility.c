@@ -96,8 +96,15 @@ typedef struct SdWalkContext
 	SdExempt	exempt;			/* what restore/purge asked ... */
 	Oid			exempt_relid;	/* ... for this table, at top's level */
 	bool		top_redirected; /* top was a DELETE turned into an UPDATE */
-	bool		as_of;			/* read as of softdelete.as_of */
+	bool		as_of;			/* read as of softdelete.as_of ... */
+	TimestampTz as_of_ts;		/* ... this time */
+	SdInclude	include;		/* include_deleted, where the statement runs */
+	bool		hard;			/* hard_delete, likewise */
+	bool		live_only;		/* in a policy or a security-barrier view */
 	List	   *made;			/* subqueries made here: not walked again */
+	List	   *guarded;		/* queries of policies' sublinks, walked already */
+	List	   *granted;		/* tables whose deleted rows this role may read */
+	bool		role_checked;	/* a privilege of the current role was checked */
 } SdWalkContext;
 
 /*
@@ -667,7 +674,7 @@ sd_process_as_of(Query *query, SdTable *tables, SdWalkContext *ctx)
 							get_rel_name(rte->relid)),
 					 errdetail("The table is read as it was then, through a subquery.")));
 		if (t->mode == SD_MODE_ARCHIVE)
-			sub = sd_archive_as_of(query, rti, t, sd_as_of);
+			sub = sd_archive_as_of(query, rti, t, ctx->as_of_ts);
 		else
 		{
 			Node	   *qual = NULL;
@@ -679,14 +686,102 @@ sd_process_as_of(Query *query, SdTable *tables, SdWalkContext *ctx)
 						 errmsg("table \"%s\" cannot be read as of a time: its soft-delete flag \"%s\" is a boolean",
 								get_rel_name(rte->relid), NameStr(t->column_name)),
 						 errdetail("A boolean flag does not say when a row was deleted.")));
-			if (sd_include_deleted != SD_INCLUDE_ON)
-				qual = sd_flag_qual_as_of(1, t, sd_include_deleted == SD_INCLUDE_ONLY,
-										  sd_as_of);
+			if (ctx->include != SD_INCLUDE_ON)
+				qual = sd_flag_qual_as_of(1, t, ctx->include == SD_INCLUDE_ONLY,
+										  ctx->as_of_ts);
 			sub = sd_subquery_over(query, rti, t, qual,
-								   sd_flag_value_as_of(1, t, sd_as_of));
+								   sd_flag_value_as_of(1, t, ctx->as_of_ts));
 		}
 		ctx->made = lappend(ctx->made, sub);
 	}
+}
+
+/*
+ * Privileges, checked once per table and statement when it is planned; a
+ * plan that relies on the current role's (or session's) is made again for
+ * another role (role_checked: PlannedStmt's dependsOnRole, as row-level
+ * security does), and a grant or revoke invalidates it (access.c).
+ *
+ * Deleted rows and the past: each table of this level whose deleted rows
+ * the statement would see needs the role's read_deleted grant.  restore's
+ * and purge's own table is checked by them.
+ */
+static void
+sd_check_access(Query *query, SdTable *tables, SdExempt exempt,
+				SdWalkContext *ctx)
+{
+	int			i;
+
+	if (ctx->live_only || (ctx->filter && !ctx->deleted && !ctx->as_of))
+		return;
+	for (i = 0; i < list_length(query->rtable); i++)
+	{
+		SdTable    *t = &tables[i];
+
+		if (!OidIsValid(t->relid) ||
+			list_member_oid(ctx->granted, t->root) ||
+			(exempt != SD_EXEMPT_NONE && t->root == ctx->exempt_relid))
+			continue;
+		sd_access_require(t->root, t->relid, SD_ACCESS_READ_DELETED, GetUserId());
+		ctx->granted = lappend_oid(ctx->granted, t->root);
+		ctx->role_checked = true;
+	}
+}
+
+/*
+ * Erasure: a DELETE (or MERGE) of an enabled table, of either mode, under
+ * softdelete.hard_delete needs the role's erase grant.
+ */
+static void
+sd_check_erase(Query *query, SdWalkContext *ctx)
+{
+	RangeTblEntry *rte = rt_fetch(query->resultRelation, query->rtable);
+	SdTable		t;
+	ListCell   *lc;
+	bool		deletes = query->commandType == CMD_DELETE;
+
+	if (query->commandType == CMD_MERGE)
+		foreach(lc, query->mergeActionList)
+			if (lfirst_node(MergeAction, lc)->commandType == CMD_DELETE)
+				deletes = true;
+	if (!deletes || rte->rtekind != RTE_RELATION ||
+		!sd_catalog_lookup(rte->relid, &t))
+		return;
+	sd_access_require(t.root, rte->relid, SD_ACCESS_ERASE, GetUserId());
+	ctx->role_checked = true;
+}
+
+/*
+ * A soft delete by UPDATE: writing the flag deletes (or restores) rows, so
+ * an UPDATE, INSERT ... ON CONFLICT DO UPDATE or MERGE that assigns it
+ * needs the DELETE privilege too, of the role core checks the UPDATE as.
+ */
+static void
+sd_check_flag_written(Query *query, const SdTable *t, SdWalkContext *ctx)
+{
+	RangeTblEntry *rte = rt_fetch(query->resultRelation, query->rtable);
+	Oid			user;
+
+	if (query->commandType == CMD_DELETE || query->commandType == CMD_SELECT ||
+		t->flag_attno == InvalidAttrNumber ||
+		!bms_is_member(t->flag_attno - FirstLowInvalidHeapAttributeNumber,
+					   SD_UPDATED_COLS(query, rte)))
+		return;
+	user = SD_CHECK_AS_USER(query, rte);
+	if (!OidIsValid(user))
+	{
+		user = GetUserId();
+		ctx->role_checked = true;
+	}
+	if (pg_class_aclcheck(rte->relid, user, ACL_DELETE) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to write the soft-delete flag \"%s\" of table \"%s\"",
+						NameStr(t->column_name), get_rel_name(rte->relid)),
+				 errdetail("Writing the flag deletes or restores rows: it needs the DELETE privilege on the table, as DELETE does."),
+				 errhint("Use DELETE and softdelete.restore(), or GRANT DELETE ON %s TO %s.",
+						 quote_identifier(get_rel_name(rte->relid)),
+						 quote_identifier(GetUserNameFromId(user, false)))));
 }
 
 /* Apply the rule to one query level (not to the levels below it). */
@@ -706,8 +801,11 @@ sd_process_query(Query *query, SdWalkContext *ctx)
 	bool		target_exempt;
 	bool		filter_target;
 
+	if (ctx->hard && target > 0)
+		sd_check_erase(query, ctx);
 	if (tables == NULL)
 		return;
+	sd_check_access(query, tables, exempt, ctx);
 	if (ctx->as_of)
 	{
 		sd_process_as_of(query, tables, ctx);
@@ -720,8 +818,11 @@ sd_process_query(Query *query, SdWalkContext *ctx)
 	filter_target = ctx->filter && !target_exempt;
 	if (t != NULL && OidIsValid(t->relid))
 	{
+		if (!target_exempt)
+			sd_check_flag_written(query, t, ctx);
+
 		/* DELETE becomes the UPDATE that marks the rows (redirect.c). */
-		if (!sd_hard_delete &&
+		if (!ctx->hard &&
 			!(target_exempt && exempt == SD_EXEMPT_FILTER_AND_DELETE))
 		{
 			if (query->commandType == CMD_DELETE)
@@ -792,10 +893,67 @@ sd_sublink_walker(Node *node, SdWalkContext *ctx)
 		return false;
 	if (IsA(node, Query))
 	{
-		sd_walk_query((Query *) node, ctx);
+		if (!list_member_ptr(ctx->guarded, node))
+			sd_walk_query((Query *) node, ctx);
 		return false;
 	}
 	return expression_tree_walker(node, sd_sublink_walker, ctx);
+}
+
+/*
+ * Security boundaries inside a query: row-level security policies (an
+ * entry's securityQuals) and security-barrier views.  Their author wrote
+ * them over live rows, and the querying role's settings must not change
+ * what they let through: they see live rows whatever include_deleted and
+ * as_of say (a SECURITY DEFINER function they call is one too, state.c).
+ */
+static void
+sd_walk_live_only(Node *node, Query *query, SdWalkContext *ctx)
+{
+	SdWalkContext saved = *ctx;
+
+	ctx->filter = true;
+	ctx->deleted = false;
+	ctx->as_of = false;
+	ctx->live_only = true;
+	if (query != NULL)
+		sd_walk_query(query, ctx);
+	else
+		(void) sd_sublink_walker(node, ctx);
+	ctx->filter = saved.filter;
+	ctx->deleted = saved.deleted;
+	ctx->as_of = saved.as_of;
+	ctx->live_only = saved.live_only;
+}
+
+/* Walk the policies of query's entries, and remember their queries. */
+static bool
+sd_guarded_collector(Node *node, SdWalkContext *ctx)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+	{
+		ctx->guarded = lappend(ctx->guarded, node);
+		return false;
+	}
+	return expression_tree_walker(node, sd_guarded_collector, ctx);
+}
+
+static void
+sd_walk_policies(Query *query, SdWalkContext *ctx)
+{
+	ListCell   *lc;
+
+	foreach(lc, query->rtable)
+	{
+		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+
+		if (rte->securityQuals == NIL)
+			continue;
+		sd_walk_live_only((Node *) rte->securityQuals, NULL, ctx);
+		(void) sd_guarded_collector((Node *) rte->securityQuals, ctx);
+	}
 }
 
 /*
@@ -810,6 +968,8 @@ sd_walk_query(Query *query, SdWalkContext *ctx)
 	ListCell   *lc;
 
 	check_stack_depth();
+	/* first, as as_of takes an entry's policies into the subquery it makes */
+	sd_walk_policies(query, ctx);
 	sd_process_query(query, ctx);
 
 	foreach(lc, query->cteList)
@@ -821,7 +981,12 @@ sd_walk_query(Query *query, SdWalkContext *ctx)
 
 		if (rte->rtekind == RTE_SUBQUERY && rte->subquery != NULL &&
 			!list_member_ptr(ctx->made, rte->subquery))
-			sd_walk_query(rte->subquery, ctx);
+		{
+			if (rte->security_barrier && !ctx->live_only)
+				sd_walk_live_only(NULL, rte->subquery, ctx);
+			else
+				sd_walk_query(rte->subquery, ctx);
+		}
 	}
 	if (query->hasSubLinks)
 		(void) query_tree_walker(query, sd_sublink_walker, ctx,
@@ -876,16 +1041,34 @@ sd_bypassed(Query *parse)
  * DELETE.
  */
 bool
-sd_visibility_rewrite(Query *parse)
+sd_visibility_rewrite(Query *parse, bool *depends_on_role)
 {
 	SdWalkContext ctx;
+	bool		bypassed = sd_bypassed(parse);
 
+	*depends_on_role = false;
 	/* until the statement starts to execute (softdelete.c) */
 	ctx.exempt = sd_exempt_next;
 	ctx.exempt_relid = sd_exempt_relid;
 
+	/*
+	 * The settings as they apply where this statement runs (state.c); a
+	 * foreign-key check sees live rows, now, whatever the session has set.
+	 */
+	if (bypassed || InNoForceRLSOperation())
+	{
+		ctx.include = SD_INCLUDE_OFF;
+		ctx.as_of = false;
+	}
+	else
+	{
+		ctx.include = sd_include_now();
+		ctx.as_of = sd_as_of_now(&ctx.as_of_ts);
+	}
+	ctx.hard = !bypassed && sd_hard_delete_now();
+
 	/* under softdelete.as_of nothing is written (the tables are then) */
-	if (sd_as_of_set && !sd_bypassed(parse))
+	if (ctx.as_of)
 	{
 		if (parse->commandType != CMD_SELECT)
 			sd_as_of_refuse(parse->commandType == CMD_INSERT ? "INSERT" :
@@ -898,25 +1081,27 @@ sd_visibility_rewrite(Query *parse)
 		if (parse->rowMarks != NIL)
 			sd_as_of_refuse("SELECT FOR UPDATE/SHARE");
 	}
-	if (!(sd_as_of_set ? sd_catalog_any_enabled() : sd_catalog_any_flag()) ||
-		sd_bypassed(parse))
+	if (bypassed ||
+		!(ctx.as_of || ctx.hard ? sd_catalog_any_enabled() : sd_catalog_any_flag()))
 		return false;
 
-	/* a key check sees live rows whatever the session has set */
-	if (InNoForceRLSOperation())
-	{
-		ctx.filter = true;
-		ctx.deleted = false;
-	}
-	else
-	{
-		ctx.filter = sd_include_deleted != SD_INCLUDE_ON;
-		ctx.deleted = sd_include_deleted == SD_INCLUDE_ONLY;
-	}
+	ctx.filter = ctx.include != SD_INCLUDE_ON;
+	ctx.deleted = ctx.include == SD_INCLUDE_ONLY;
+	ctx.live_only = false;
 	ctx.top = parse;
 	ctx.top_redirected = false;
-	ctx.as_of = sd_as_of_set && !InNoForceRLSOperation();
 	ctx.made = NIL;
+	ctx.guarded = NIL;
+	ctx.granted = NIL;
+	ctx.role_checked = false;
 	sd_walk_query(parse, &ctx);
+
+	/*
+	 * A plan made under settings of the session that a boundary would not
+	 * see, or that a privilege of this role allowed, is made again for
+	 * another role.
+	 */
+	*depends_on_role = ctx.role_checked || sd_include_deleted != SD_INCLUDE_OFF ||
+		sd_as_of_set || sd_hard_delete;
 	return ctx.top_redirected;
 }

@@ -1,0 +1,360 @@
+/*-------------------------------------------------------------------------
+ *
+ * access.c
+ *		Who may see deleted rows and the past, and who may erase: the grants
+ *		softdelete records per table and role (softdelete.access), and the
+ *		functions that give and take them.
+ *
+ * A role may read the deleted rows of an enabled table (include_deleted on
+ * or only, as_of, restore) and erase its rows (hard_delete, purge, TRUNCATE
+ * under hard_delete) when it is a superuser, has the privileges of the
+ * table's owner, or holds the grant (directly, through a role whose
+ * privileges it has, or through PUBLIC).  Grants are on the root of a
+ * partitioned or inheritance tree and cover its members, as the registry
+ * does.  The look-up runs when a statement is planned, once per table, and
+ * only when a setting asks for deleted rows or erasure: never per row, and
+ * never for a role that asks for neither.
+ *
+ * Calls: catalog.c, sql.c.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+
+#include "softdelete.h"
+
+PG_FUNCTION_INFO_V1(softdelete_grant_access);
+PG_FUNCTION_INFO_V1(softdelete_revoke_access);
+
+#define Natts_access			4
+#define Anum_access_relid		1
+#define Anum_access_grantee		2
+#define Anum_access_privilege	3
+#define Anum_access_granted_by	4
+
+static const char *const sd_access_names[] = {"read_deleted", "erase"};
+
+/* softdelete.access and its primary key, or InvalidOid before 1.5. */
+static Oid
+sd_access_table(Oid *index)
+{
+	Oid			registry = sd_catalog_registry_relid(true);
+	Oid			relid;
+
+	*index = InvalidOid;
+	if (!OidIsValid(registry))
+		return InvalidOid;
+	relid = get_relname_relid("access", get_rel_namespace(registry));
+	if (OidIsValid(relid))
+		*index = get_relname_relid("access_pkey", get_rel_namespace(registry));
+	return relid;
+}
+
+/* The owner of relation relid. */
+Oid
+sd_rel_owner(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+/*
+ * May user do what on the tree rooted at root?  The grants are read with
+ * SnapshotSelf, as the registry is (catalog.c): a look-up of softdelete's,
+ * which takes no part in a SERIALIZABLE transaction's predicate locking.
+ */
+bool
+sd_access_allowed(Oid root, SdAccess what, Oid user)
+{
+	Oid			index;
+	Oid			access = sd_access_table(&index);
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	bool		allowed = false;
+
+	if (superuser_arg(user) || has_privs_of_role(user, sd_rel_owner(root)))
+		return true;
+	if (!OidIsValid(access))
+		return false;
+	rel = table_open(access, AccessShareLock);
+	ScanKeyInit(&key, Anum_access_relid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(root));
+	scan = systable_beginscan(rel, index, OidIsValid(index), SnapshotSelf, 1, &key);
+	while (!allowed && HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+		Oid			grantee;
+		char	   *priv;
+
+		grantee = DatumGetObjectId(heap_getattr(tup, Anum_access_grantee,
+												RelationGetDescr(rel), &isnull));
+		priv = TextDatumGetCString(heap_getattr(tup, Anum_access_privilege,
+												RelationGetDescr(rel), &isnull));
+		if (strcmp(priv, sd_access_names[what]) != 0)
+			continue;
+		/* PUBLIC, or a role that still exists and whose privileges user has */
+		if (!OidIsValid(grantee) ||
+			(SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(grantee)) &&
+			 has_privs_of_role(user, grantee)))
+			allowed = true;
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return allowed;
+}
+
+/*
+ * Refuse, saying how to grant it, unless user may do what on the tree
+ * rooted at root; relid is the table the statement names.
+ */
+void
+sd_access_require(Oid root, Oid relid, SdAccess what, Oid user)
+{
+	if (sd_access_allowed(root, what, user))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 what == SD_ACCESS_READ_DELETED ?
+			 errmsg("permission denied to read the deleted rows of table \"%s\"",
+					get_rel_name(relid)) :
+			 errmsg("permission denied to erase rows of table \"%s\"",
+					get_rel_name(relid)),
+			 what == SD_ACCESS_READ_DELETED ?
+			 errdetail("softdelete.include_deleted, softdelete.as_of and softdelete.restore() need the grant read_deleted on the table.") :
+			 errdetail("softdelete.hard_delete, softdelete.purge() and TRUNCATE need the grant erase on the table."),
+			 errhint("The table's owner grants it: SELECT softdelete.grant_access(%s, %s, '%s');",
+					 sd_table_literal(root),
+					 quote_literal_cstr(GetUserNameFromId(user, false)),
+					 sd_access_names[what])));
+}
+
+/*
+ * A row of rel deleted physically under hard_delete, by a trigger of rel:
+ * a DELETE planned on an enabled table had its grant checked by the planner
+ * (visibility.c), but a foreign-key cascade from a table that is not
+ * enabled reaches it here only, running as rel's owner.  The role that set
+ * hard_delete needs the erase grant; checked once per table and command.
+ */
+void
+sd_access_require_erase_row(Relation rel)
+{
+	static Oid	done_relid = InvalidOid;
+	static TransactionId done_xid = InvalidTransactionId;
+	static CommandId done_cid = InvalidCommandId;
+	Oid			relid = RelationGetRelid(rel);
+	TransactionId xid = GetTopTransactionIdIfAny();
+	CommandId	cid = GetCurrentCommandId(false);
+	SdTable		t;
+
+	if (relid == done_relid && xid == done_xid && cid == done_cid &&
+		TransactionIdIsValid(xid))
+		return;
+	if (sd_catalog_lookup(relid, &t))
+		sd_access_require(t.root, relid, SD_ACCESS_ERASE,
+						  sd_hard_delete_origin.boundary ?
+						  sd_hard_delete_origin.userid : GetOuterUserId());
+	done_relid = relid;
+	done_xid = xid;
+	done_cid = cid;
+}
+
+/* The arguments of grant_access and revoke_access. */
+static void
+sd_access_args(FunctionCallInfo fcinfo, const char *fn, Oid *root,
+			   Oid *grantee, SdAccess *what)
+{
+	Oid			relid;
+	char	   *role;
+	char	   *priv;
+	SdTable		t;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("argument \"%s\" must not be NULL",
+						PG_ARGISNULL(0) ? "tbl" : PG_ARGISNULL(1) ? "role_name" : "privilege")));
+	relid = PG_GETARG_OID(0);
+	role = NameStr(*PG_GETARG_NAME(1));
+	priv = text_to_cstring(PG_GETARG_TEXT_PP(2));
+
+	if (strcmp(priv, sd_access_names[SD_ACCESS_READ_DELETED]) == 0)
+		*what = SD_ACCESS_READ_DELETED;
+	else if (strcmp(priv, sd_access_names[SD_ACCESS_ERASE]) == 0)
+		*what = SD_ACCESS_ERASE;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unrecognized privilege \"%s\"", priv),
+				 errhint("The privileges are read_deleted and erase.")));
+	if (pg_strcasecmp(role, "public") == 0)
+		*grantee = InvalidOid;
+	else
+		*grantee = get_role_oid(role, false);
+
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	if (!sd_catalog_lookup(relid, &t))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is not enabled for soft delete",
+						get_rel_name(relid)),
+				 errhint("Call softdelete.enable() or softdelete.enable_archive() first.")));
+	if (t.root != relid)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("table \"%s\" is part of the enabled table \"%s\"",
+						get_rel_name(relid), get_rel_name(t.root)),
+				 errhint("Grant on \"%s\": it covers the whole tree.",
+						 get_rel_name(t.root))));
+	/* as GRANT on a table: its owner (or a member of the owning role) */
+	if (!has_privs_of_role(GetUserId(), sd_rel_owner(relid)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for %s: must be owner of table \"%s\"",
+						fn, get_rel_name(relid))));
+	*root = relid;
+}
+
+/* The grant row of (root, grantee, what) in rel, copied; NULL if none. */
+static HeapTuple
+sd_access_fetch(Relation rel, Oid index, Oid root, Oid grantee, SdAccess what)
+{
+	SysScanDesc scan;
+	ScanKeyData key[3];
+	HeapTuple	tup;
+
+	ScanKeyInit(&key[0], Anum_access_relid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(root));
+	ScanKeyInit(&key[1], Anum_access_grantee, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(grantee));
+	ScanKeyInit(&key[2], Anum_access_privilege, BTEqualStrategyNumber, F_TEXTEQ,
+				CStringGetTextDatum(sd_access_names[what]));
+	key[2].sk_collation = DEFAULT_COLLATION_OID;
+	scan = systable_beginscan(rel, index, OidIsValid(index), NULL, 3, key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		tup = heap_copytuple(tup);
+	systable_endscan(scan);
+	return tup;
+}
+
+/*
+ * softdelete.grant_access(tbl, role_name, privilege): role_name (or
+ * PUBLIC) may read tbl's deleted rows and past (read_deleted), or erase
+ * its rows (erase).  Granting twice is a no-op, as GRANT is.
+ */
+Datum
+softdelete_grant_access(PG_FUNCTION_ARGS)
+{
+	Oid			root;
+	Oid			grantee;
+	SdAccess	what;
+	Oid			index;
+	Oid			access;
+	Relation	rel;
+	HeapTuple	tup;
+
+	sd_access_args(fcinfo, "softdelete.grant_access()", &root, &grantee, &what);
+	access = sd_access_table(&index);
+	if (!OidIsValid(access))
+		elog(ERROR, "softdelete.access does not exist");
+	rel = table_open(access, RowExclusiveLock);
+	tup = sd_access_fetch(rel, index, root, grantee, what);
+	if (!HeapTupleIsValid(tup))
+	{
+		Datum		values[Natts_access];
+		bool		nulls[Natts_access];
+
+		memset(nulls, false, sizeof(nulls));
+		values[Anum_access_relid - 1] = ObjectIdGetDatum(root);
+		values[Anum_access_grantee - 1] = ObjectIdGetDatum(grantee);
+		values[Anum_access_privilege - 1] = CStringGetTextDatum(sd_access_names[what]);
+		values[Anum_access_granted_by - 1] = ObjectIdGetDatum(GetUserId());
+		tup = heap_form_tuple(RelationGetDescr(rel), values, nulls);
+		CatalogTupleInsert(rel, tup);
+	}
+	table_close(rel, NoLock);
+	/* plans that checked the grant are made again */
+	CacheInvalidateRelcacheByRelid(root);
+	PG_RETURN_VOID();
+}
+
+/*
+ * softdelete.revoke_access(tbl, role_name, privilege): take the grant
+ * back; revoking what was not granted is a no-op, as REVOKE is.
+ */
+Datum
+softdelete_revoke_access(PG_FUNCTION_ARGS)
+{
+	Oid			root;
+	Oid			grantee;
+	SdAccess	what;
+	Oid			index;
+	Oid			access;
+	Relation	rel;
+	HeapTuple	tup;
+
+	sd_access_args(fcinfo, "softdelete.revoke_access()", &root, &grantee, &what);
+	access = sd_access_table(&index);
+	if (!OidIsValid(access))
+		elog(ERROR, "softdelete.access does not exist");
+	rel = table_open(access, RowExclusiveLock);
+	tup = sd_access_fetch(rel, index, root, grantee, what);
+	if (HeapTupleIsValid(tup))
+		CatalogTupleDelete(rel, &tup->t_self);
+	table_close(rel, NoLock);
+	CacheInvalidateRelcacheByRelid(root);
+	PG_RETURN_VOID();
+}
+
+/* Table relid was dropped: its grants go with it. */
+void
+sd_access_forget(Oid relid)
+{
+	Oid			index;
+	Oid			access = sd_access_table(&index);
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+
+	if (!OidIsValid(access))
+		return;
+	rel = table_open(access, RowExclusiveLock);
+	ScanKeyInit(&key, Anum_access_relid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rel, index, OidIsValid(index), NULL, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		CatalogTupleDelete(rel, &tup->t_self);
+	systable_endscan(scan);
+	table_close(rel, NoLock);
+}
