@@ -322,7 +322,7 @@ SELECT count(*) FROM orders;
 RESET softdelete.include_deleted;
 RESET ROLE;
 REVOKE sec_ann FROM sec_caller;
-SELECT relid, grantee, privilege, granted_by FROM softdelete.access ORDER BY 1::text, 2::text, 3;
+SELECT relid, grantee, privilege, granted_by FROM softdelete.access ORDER BY relid::text, grantee::text, privilege;
 
 -- 8. grant_access and revoke_access: bad input, and only the owner
 SET ROLE sec_caller;

@@ -137,8 +137,21 @@ sd_access_allowed(Oid root, SdAccess what, Oid user)
 void
 sd_access_require(Oid root, Oid relid, SdAccess what, Oid user)
 {
+	Oid			index;
+
 	if (sd_access_allowed(root, what, user))
 		return;
+	/* a database whose extension is older than the library: no grants yet */
+	if (!OidIsValid(sd_access_table(&index)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 what == SD_ACCESS_READ_DELETED ?
+				 errmsg("permission denied to read the deleted rows of table \"%s\"",
+						get_rel_name(relid)) :
+				 errmsg("permission denied to erase rows of table \"%s\"",
+						get_rel_name(relid)),
+				 errdetail("From softdelete 1.5 on, only the table's owner may unless granted, and this database has an older version of the extension."),
+				 errhint("Run ALTER EXTENSION softdelete UPDATE: it grants the roles that could read deleted rows or erase before.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 what == SD_ACCESS_READ_DELETED ?
