@@ -353,6 +353,18 @@ DROP TABLE sec.parts;
 SELECT count(*) FROM softdelete.access WHERE grantee = 'sec_caller'::regrole AND privilege = 'erase'
    AND relid::text LIKE '%parts%';
 
+-- a role holding grants cannot be dropped, as with privileges; DROP OWNED
+-- BY takes them away
+SET client_min_messages = warning;
+CREATE ROLE sec_temp;
+RESET client_min_messages;
+SELECT softdelete.grant_access('sec.orders', 'sec_temp', 'read_deleted');
+DROP ROLE sec_temp;
+\echo :LAST_ERROR_SQLSTATE
+DROP OWNED BY sec_temp;
+SELECT count(*) FROM softdelete.access WHERE grantee = 'sec_temp'::regrole;
+DROP ROLE sec_temp;
+
 -- The Security table of README: what each kind of role can do, each cell
 -- tried (and rolled back).  yes: done; no (SQLSTATE): refused.
 CREATE TABLE sec.acct (id int PRIMARY KEY, email text);

@@ -22,6 +22,8 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/heapam.h"
+#include "access/tableam.h"
 #include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/table.h"
@@ -38,6 +40,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "lib/stringinfo.h"
 #include "utils/syscache.h"
 
 #include "softdelete.h"
@@ -370,4 +373,53 @@ sd_access_forget(Oid relid)
 		CatalogTupleDelete(rel, &tup->t_self);
 	systable_endscan(scan);
 	table_close(rel, NoLock);
+}
+
+/*
+ * The grants role holds in this database: their description for an error
+ * (NULL when none), and, with forget, removed (DROP OWNED BY takes a role's
+ * privileges away, as it does a role's GRANTs).
+ */
+char *
+sd_access_of_role(Oid role, bool forget)
+{
+	Oid			index;
+	Oid			access = sd_access_table(&index);
+	Relation	rel;
+	TableScanDesc scan;
+	HeapTuple	tup;
+	StringInfoData buf;
+	int			n = 0;
+
+	if (!OidIsValid(access))
+		return NULL;
+	initStringInfo(&buf);
+	rel = table_open(access, forget ? RowExclusiveLock : AccessShareLock);
+	scan = SD_TABLE_BEGINSCAN(rel, GetLatestSnapshot());
+	while (HeapTupleIsValid(tup = heap_getnext(scan, ForwardScanDirection)))
+	{
+		bool		isnull;
+		Oid			grantee = DatumGetObjectId(heap_getattr(tup, Anum_access_grantee,
+															RelationGetDescr(rel), &isnull));
+		Oid			relid;
+
+		if (grantee != role)
+			continue;
+		if (forget)
+		{
+			CatalogTupleDelete(rel, &tup->t_self);
+			continue;
+		}
+		relid = DatumGetObjectId(heap_getattr(tup, Anum_access_relid,
+											  RelationGetDescr(rel), &isnull));
+		if (n++ > 0)
+			appendStringInfoString(&buf, "\n");
+		appendStringInfo(&buf, "softdelete grant %s on table %s",
+						 TextDatumGetCString(heap_getattr(tup, Anum_access_privilege,
+														  RelationGetDescr(rel), &isnull)),
+						 get_rel_name(relid) ? sd_qualified_name(relid) : "(dropped)");
+	}
+	table_endscan(scan);
+	table_close(rel, NoLock);
+	return n > 0 ? buf.data : NULL;
 }

@@ -728,6 +728,41 @@ sd_truncated_tables(TruncateStmt *stmt)
 }
 
 /*
+ * DROP ROLE of a role that holds softdelete grants in this database is
+ * refused, as core refuses one that holds privileges; DROP OWNED BY takes
+ * them away with the role's privileges.  (Grants in other databases are
+ * not seen from here: a role dropped from elsewhere leaves them behind,
+ * and they count for nothing while no role has its OID.)
+ */
+static void
+sd_roles_leaving(Node *parsetree)
+{
+	bool		drop_role = IsA(parsetree, DropRoleStmt);
+	List	   *roles = drop_role ? ((DropRoleStmt *) parsetree)->roles :
+		((DropOwnedStmt *) parsetree)->roles;
+	ListCell   *lc;
+
+	foreach(lc, roles)
+	{
+		RoleSpec   *spec = lfirst(lc);
+		Oid			role = get_rolespec_oid(spec, true);
+		char	   *held;
+
+		if (!OidIsValid(role))
+			continue;
+		held = sd_access_of_role(role, !drop_role);
+		if (held != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+					 errmsg("role \"%s\" cannot be dropped because some objects depend on it",
+							get_rolespec_name(spec)),
+					 errdetail("%s", held),
+					 errhint("Take them back with softdelete.revoke_access(), or DROP OWNED BY %s first.",
+							 quote_identifier(get_rolespec_name(spec)))));
+	}
+}
+
+/*
  * Before a utility statement runs: refuse what would destroy rows or break
  * a flag column, and note what must follow afterwards (in *u).
  */
@@ -742,6 +777,8 @@ sd_ddl_before(Node *parsetree, const char *query_string, SdUtility *u)
 		if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->is_from)
 			sd_as_of_refuse("COPY FROM");
 	}
+	if (IsA(parsetree, DropRoleStmt) || IsA(parsetree, DropOwnedStmt))
+		sd_roles_leaving(parsetree);
 	if (IsA(parsetree, TruncateStmt) && sd_catalog_any_enabled())
 	{
 		sd_check_truncate(sd_truncated_tables((TruncateStmt *) parsetree),

@@ -203,6 +203,7 @@ extern bool sd_access_allowed(Oid root, SdAccess what, Oid user);
 extern void sd_access_require(Oid root, Oid relid, SdAccess what, Oid user);
 extern void sd_access_require_erase_row(Relation rel);
 extern void sd_access_forget(Oid relid);
+extern char *sd_access_of_role(Oid role, bool forget);
 
 /* ---------------------------------------------------------------------
  * stamp.c: what a soft delete writes, and what a stamp stands for
