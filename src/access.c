@@ -15,7 +15,7 @@
  * only when a setting asks for deleted rows or erasure: never per row, and
  * never for a role that asks for neither.
  *
- * Calls: catalog.c, sql.c.
+ * Calls: catalog.c, sql.c, state.c.
  *
  *-------------------------------------------------------------------------
  */

@@ -21,8 +21,8 @@
  * In a session where the library was not preloaded, calling the trigger
  * loads it and _PG_init refuses: the DELETE fails instead of losing rows.
  *
- * Calls: archive_schema.c (the metadata columns), catalog.c, keys.c (the
- * rules of foreign keys), statement.c, state.c.
+ * Calls: access.c (erasure), archive_schema.c (the metadata columns),
+ * catalog.c, keys.c (the rules of foreign keys), statement.c, state.c.
  *
  *-------------------------------------------------------------------------
  */

@@ -8,8 +8,9 @@
  *		children that join later given their triggers, new foreign keys given
  *		theirs, and dropped tables forgotten (their archives kept).
  *
- * Calls: archive_schema.c, catalog.c, keys.c, redirect.c (the TRUNCATE check),
- * sql.c, state.c, triggers.c.
+ * Calls: access.c (grants of dropped tables and roles), archive_schema.c,
+ * catalog.c, keys.c, redirect.c (the TRUNCATE check), sql.c, state.c,
+ * triggers.c.
  *
  *-------------------------------------------------------------------------
  */

@@ -28,6 +28,10 @@ $dst->append_conf('postgresql.conf', $preload);
 $dst->start;
 
 $src->safe_psql('postgres', 'CREATE DATABASE src');
+# softdelete's grants name roles, which pg_dump does not carry (pg_dumpall
+# --globals-only does): the restoring cluster has them
+$src->safe_psql('postgres', 'CREATE ROLE dump_reader');
+$dst->safe_psql('postgres', 'CREATE ROLE dump_reader');
 $src->safe_psql('src', q{
 	CREATE EXTENSION softdelete;
 
@@ -35,6 +39,8 @@ $src->safe_psql('src', q{
 	CREATE TABLE item (id int PRIMARY KEY, name text);
 	INSERT INTO item SELECT g, 'n' || g FROM generate_series(1, 20) g;
 	SELECT softdelete.enable('item');
+	SELECT softdelete.grant_access('item', 'dump_reader', 'read_deleted');
+	GRANT SELECT ON item TO dump_reader;
 	DELETE FROM item WHERE id IN (2, 5, 7);
 	DELETE FROM item WHERE id = 11;		-- another transaction, another stamp
 
@@ -127,6 +133,7 @@ my $registry = q{
 	SET TimeZone = 'UTC';
 	SELECT table_name, mode, column_name, archive, versions, enabled_at
 	FROM softdelete.tables ORDER BY table_name::text;
+	SELECT relid, grantee, privilege FROM softdelete.access ORDER BY relid::text;
 };
 my $triggers = q{
 	SELECT tgrelid::regclass, tgname, tgenabled FROM pg_trigger
@@ -157,7 +164,7 @@ like($want{visible}, qr/^item\|16\|1,3,4,6,8,9,10,12,.*\nmeas\|25\|.*\nmeas_2\|.
 	'source: SELECT hides the deleted rows');
 like($want{all_rows}, qr/\narch\|4\|1=v1\+,4=v4,5=v5,6=v6\narch_archive\|4\|1=v1:update:.*,2=v2:update:.*,2=v2\+:delete:.*,3=v3:delete:/,
 	'source: the archive holds the deleted rows and the old versions');
-is(scalar(split /\n/, $want{registry}), 9, 'source: nine tables registered');
+is(scalar(split /\n/, $want{registry}), 10, 'source: nine tables registered, one grant');
 
 my $tmp = PostgreSQL::Test::Utils::tempdir;
 my $srcconn = $src->connstr('src');
@@ -318,6 +325,10 @@ sub check_restored
 		       (SELECT count(*) || '/' || count(removed_at) FROM doc) || ' ' ||
 		       (SELECT count(*) || '/' || count(deleted_at) FROM ord)}),
 		'20/5 29/6 3/3 12/6', "$tag: nothing physically removed");
+	# the grant came along: the role reads item's deleted rows, not doc's
+	is($dst->safe_psql($db, q{
+		SET ROLE dump_reader; SET softdelete.include_deleted = on;
+		SELECT count(*) FROM item}), '20', "$tag: a role granted read_deleted reads deleted rows");
 	# Archive mode still archives, after the archive's identity sequence.
 	is($dst->safe_psql($db, q{
 		DELETE FROM arch WHERE id = 4;
