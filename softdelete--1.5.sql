@@ -284,6 +284,19 @@ SELECT pg_catalog.pg_extension_config_dump('softdelete.access', '');
 REVOKE ALL ON softdelete.access FROM PUBLIC;
 GRANT SELECT ON softdelete.access TO PUBLIC;
 
+/*
+ * Rows written by other means than the functions (a restore, a hand edit)
+ * reach every session at once.
+ */
+CREATE FUNCTION softdelete.access_changed()
+RETURNS trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'softdelete_access_changed';
+
+CREATE TRIGGER access_changed
+	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON softdelete.access
+	FOR EACH STATEMENT EXECUTE FUNCTION softdelete.access_changed();
+
 CREATE FUNCTION softdelete.grant_access(tbl regclass, role_name name, privilege text)
 RETURNS void
 LANGUAGE C

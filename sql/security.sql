@@ -62,6 +62,28 @@ RESET softdelete.as_of;
 RESET softdelete.include_deleted;
 RESET ROLE;
 
+-- a policy's WITH CHECK reads live members too
+SET ROLE sec_owner;
+CREATE POLICY pi ON doc FOR INSERT
+	WITH CHECK (EXISTS (SELECT 1 FROM member m WHERE m.doc = id AND m.usr = current_user));
+GRANT INSERT ON doc TO sec_ann;
+RESET ROLE;
+SET ROLE sec_ann;
+SET softdelete.include_deleted = on;
+INSERT INTO doc VALUES (2, 'again');       -- ann's membership of 2 is deleted
+\echo :LAST_ERROR_SQLSTATE
+RESET softdelete.include_deleted;
+RESET ROLE;
+-- a plain INSERT reads no row: include_deleted asks nothing of it
+SET ROLE sec_owner;
+GRANT INSERT ON member TO sec_caller;
+RESET ROLE;
+SET ROLE sec_caller;
+SET softdelete.include_deleted = on;
+INSERT INTO member VALUES (3, 'sec_caller');
+RESET softdelete.include_deleted;
+RESET ROLE;
+
 -- through a SECURITY DEFINER helper the policy calls (ann needs no right
 -- on member at all)
 SET ROLE sec_owner;
@@ -322,6 +344,19 @@ SELECT count(*) FROM orders;
 RESET softdelete.include_deleted;
 RESET ROLE;
 REVOKE sec_ann FROM sec_caller;
+-- a hand edit of softdelete.access (a superuser's) reaches cached plans too
+SET softdelete.include_deleted = on;
+PREPARE ann_orders AS SELECT count(*) FROM sec.orders;
+SET ROLE sec_ann;
+EXECUTE ann_orders;
+RESET ROLE;
+DELETE FROM softdelete.access WHERE relid = 'sec.orders'::regclass AND grantee = 'sec_ann'::regrole;
+SET ROLE sec_ann;
+EXECUTE ann_orders;
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+DEALLOCATE ann_orders;
+RESET softdelete.include_deleted;
 SELECT relid, grantee, privilege, granted_by FROM softdelete.access ORDER BY relid::text, grantee::text, privilege;
 
 -- 8. grant_access and revoke_access: bad input, and only the owner

@@ -31,11 +31,14 @@
 #include "catalog/indexing.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -47,6 +50,7 @@
 
 PG_FUNCTION_INFO_V1(softdelete_grant_access);
 PG_FUNCTION_INFO_V1(softdelete_revoke_access);
+PG_FUNCTION_INFO_V1(softdelete_access_changed);
 
 #define Natts_access			4
 #define Anum_access_relid		1
@@ -56,20 +60,96 @@ PG_FUNCTION_INFO_V1(softdelete_revoke_access);
 
 static const char *const sd_access_names[] = {"read_deleted", "erase"};
 
+/*
+ * The answers given, per table, role and privilege, until something they
+ * rest on changes: a write of softdelete.access (its trigger, and the two
+ * functions, invalidate its relcache entry), any relation's invalidation
+ * (an owner changed), roles and their memberships.  A statement that
+ * needs a check costs a hash look-up once the answer is known.
+ */
+typedef struct SdAccessKey
+{
+	Oid			root;
+	Oid			user;
+	int			what;
+} SdAccessKey;
+
+typedef struct SdAccessEntry
+{
+	SdAccessKey key;
+	bool		allowed;
+} SdAccessEntry;
+
+static HTAB *sd_access_cache = NULL;
+static Oid	sd_access_oid = InvalidOid;	/* softdelete.access, once found */
+static Oid	sd_access_pkey = InvalidOid;
+
+static void
+sd_access_reset(void)
+{
+	if (sd_access_cache != NULL)
+	{
+		hash_destroy(sd_access_cache);
+		sd_access_cache = NULL;
+	}
+}
+
+static void
+sd_access_relcache_callback(Datum arg, Oid relid)
+{
+	if (!OidIsValid(relid) || relid == sd_access_oid)
+		sd_access_oid = sd_access_pkey = InvalidOid;
+	sd_access_reset();
+}
+
+static void
+sd_access_syscache_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	sd_access_reset();
+}
+
+void
+sd_access_init(void)
+{
+	CacheRegisterRelcacheCallback(sd_access_relcache_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(AUTHOID, sd_access_syscache_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, sd_access_syscache_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, sd_access_syscache_callback, (Datum) 0);
+}
+
 /* softdelete.access and its primary key, or InvalidOid before 1.5. */
 static Oid
 sd_access_table(Oid *index)
 {
-	Oid			registry = sd_catalog_registry_relid(true);
+	Oid			registry;
 	Oid			relid;
 
+	if (OidIsValid(sd_access_oid))
+	{
+		*index = sd_access_pkey;
+		return sd_access_oid;
+	}
 	*index = InvalidOid;
+	registry = sd_catalog_registry_relid(true);
 	if (!OidIsValid(registry))
 		return InvalidOid;
 	relid = get_relname_relid("access", get_rel_namespace(registry));
 	if (OidIsValid(relid))
+	{
 		*index = get_relname_relid("access_pkey", get_rel_namespace(registry));
+		sd_access_oid = relid;
+		sd_access_pkey = *index;
+	}
 	return relid;
+}
+
+/* softdelete.access, for plans that rest on its grants (InvalidOid: none). */
+Oid
+sd_access_relid(void)
+{
+	Oid			index;
+
+	return sd_access_table(&index);
 }
 
 /* The owner of relation relid. */
@@ -91,8 +171,8 @@ sd_rel_owner(Oid relid)
  * SnapshotSelf, as the registry is (catalog.c): a look-up of softdelete's,
  * which takes no part in a SERIALIZABLE transaction's predicate locking.
  */
-bool
-sd_access_allowed(Oid root, SdAccess what, Oid user)
+static bool
+sd_access_look_up(Oid root, SdAccess what, Oid user)
 {
 	Oid			index;
 	Oid			access = sd_access_table(&index);
@@ -130,6 +210,39 @@ sd_access_allowed(Oid root, SdAccess what, Oid user)
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
+	return allowed;
+}
+
+bool
+sd_access_allowed(Oid root, SdAccess what, Oid user)
+{
+	SdAccessKey key;
+	SdAccessEntry *e;
+	bool		found;
+	bool		allowed;
+
+	memset(&key, 0, sizeof(key));
+	key.root = root;
+	key.user = user;
+	key.what = (int) what;
+	if (sd_access_cache != NULL &&
+		(e = hash_search(sd_access_cache, &key, HASH_FIND, NULL)) != NULL)
+		return e->allowed;
+	allowed = sd_access_look_up(root, what, user);
+	/* an invalidation during the look-up may have dropped the cache */
+	if (sd_access_cache == NULL)
+	{
+		HASHCTL		ctl;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(SdAccessKey);
+		ctl.entrysize = sizeof(SdAccessEntry);
+		ctl.hcxt = CacheMemoryContext;
+		sd_access_cache = hash_create("softdelete access", 16, &ctl,
+									  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	e = hash_search(sd_access_cache, &key, HASH_ENTER, &found);
+	e->allowed = allowed;
 	return allowed;
 }
 
@@ -319,7 +432,8 @@ softdelete_grant_access(PG_FUNCTION_ARGS)
 		CatalogTupleInsert(rel, tup);
 	}
 	table_close(rel, NoLock);
-	/* plans that checked the grant are made again */
+	/* every session's answers, and plans that checked the grant, go */
+	CacheInvalidateRelcacheByRelid(access);
 	CacheInvalidateRelcacheByRelid(root);
 	PG_RETURN_VOID();
 }
@@ -348,6 +462,7 @@ softdelete_revoke_access(PG_FUNCTION_ARGS)
 	if (HeapTupleIsValid(tup))
 		CatalogTupleDelete(rel, &tup->t_self);
 	table_close(rel, NoLock);
+	CacheInvalidateRelcacheByRelid(access);
 	CacheInvalidateRelcacheByRelid(root);
 	PG_RETURN_VOID();
 }
@@ -373,6 +488,7 @@ sd_access_forget(Oid relid)
 		CatalogTupleDelete(rel, &tup->t_self);
 	systable_endscan(scan);
 	table_close(rel, NoLock);
+	CacheInvalidateRelcacheByRelid(access);
 }
 
 /*
@@ -421,5 +537,25 @@ sd_access_of_role(Oid role, bool forget)
 	}
 	table_endscan(scan);
 	table_close(rel, NoLock);
+	if (forget)
+		CacheInvalidateRelcacheByRelid(access);
 	return n > 0 ? buf.data : NULL;
+}
+
+/*
+ * The statement trigger of softdelete.access: rows written by other means
+ * than the functions (a restore of a dump, a superuser's hand edit) reach
+ * every session's answers, and every plan that checked a grant, at once.
+ */
+Datum
+softdelete_access_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("softdelete.access_changed() can only be called as a trigger")));
+	CacheInvalidateRelcache(trigdata->tg_relation);
+	return PointerGetDatum(NULL);
 }

@@ -315,6 +315,7 @@ _PG_init(void)
 		sd_retention_register();
 
 	sd_catalog_init();
+	sd_access_init();
 	sd_inlining_init();
 	sd_fkeys_init();
 
@@ -351,9 +352,18 @@ sd_planner(SD_PLANNER_PARAMS)
 	/* The command tag and SPI's result still say DELETE. */
 	if (redirected)
 		result->commandType = CMD_DELETE;
-	/* a cached plan is made again for another role (plancache.c) */
+	/*
+	 * A cached plan is made again for another role (plancache.c), and when
+	 * the grants change (their table's invalidation).
+	 */
 	if (depends_on_role)
+	{
+		Oid			access = sd_access_relid();
+
 		result->dependsOnRole = true;
+		if (OidIsValid(access))
+			result->relationOids = lappend_oid(result->relationOids, access);
+	}
 	return result;
 }
 

@@ -720,7 +720,10 @@ sd_check_access(Query *query, SdTable *tables, SdExempt exempt,
 
 		if (!OidIsValid(t->relid) ||
 			list_member_oid(ctx->granted, t->root) ||
-			(exempt != SD_EXEMPT_NONE && t->root == ctx->exempt_relid))
+			(exempt != SD_EXEMPT_NONE && t->root == ctx->exempt_relid) ||
+			/* a plain INSERT reads no row of its table */
+			(i + 1 == query->resultRelation && query->commandType == CMD_INSERT &&
+			 query->onConflict == NULL))
 			continue;
 		sd_access_require(t->root, t->relid, SD_ACCESS_READ_DELETED, GetUserId());
 		ctx->granted = lappend_oid(ctx->granted, t->root);
@@ -926,7 +929,7 @@ sd_walk_live_only(Node *node, Query *query, SdWalkContext *ctx)
 	ctx->live_only = saved.live_only;
 }
 
-/* Walk the policies of query's entries, and remember their queries. */
+/* Walk query's policies and check options, and remember their queries. */
 static bool
 sd_guarded_collector(Node *node, SdWalkContext *ctx)
 {
@@ -944,6 +947,15 @@ static void
 sd_walk_policies(Query *query, SdWalkContext *ctx)
 {
 	ListCell   *lc;
+
+	/* WITH CHECK of policies and of views' CHECK OPTION */
+	foreach(lc, query->withCheckOptions)
+	{
+		WithCheckOption *wco = lfirst_node(WithCheckOption, lc);
+
+		sd_walk_live_only(wco->qual, NULL, ctx);
+		(void) sd_guarded_collector(wco->qual, ctx);
+	}
 
 	foreach(lc, query->rtable)
 	{
@@ -968,8 +980,12 @@ sd_walk_query(Query *query, SdWalkContext *ctx)
 	ListCell   *lc;
 
 	check_stack_depth();
-	/* first, as as_of takes an entry's policies into the subquery it makes */
-	sd_walk_policies(query, ctx);
+	/*
+	 * first, as as_of takes an entry's policies into the subquery it makes
+	 * (the rewriter marks a query whose policies have sublinks)
+	 */
+	if (query->hasSubLinks)
+		sd_walk_policies(query, ctx);
 	sd_process_query(query, ctx);
 
 	foreach(lc, query->cteList)

@@ -56,6 +56,10 @@ my $setup = q{
 $old->safe_psql('postgres', "CREATE DATABASE cur; CREATE DATABASE at13");
 $old->safe_psql('cur', "CREATE EXTENSION softdelete; $setup");
 $old->safe_psql('at13', "CREATE EXTENSION softdelete VERSION '1.3'; $setup");
+# a grant (1.5) of the current extension: a role reads p's deleted rows
+$old->safe_psql('postgres', 'CREATE ROLE up_reader');
+$old->safe_psql('cur', q{GRANT SELECT ON p TO up_reader;
+	SELECT softdelete.grant_access('p', 'up_reader', 'read_deleted')});
 
 my $state = q{
 	SET TimeZone = 'UTC';
@@ -117,6 +121,12 @@ is($new->safe_psql('cur', q{
 	RESET softdelete.include_deleted;
 	SELECT purged FROM softdelete.purge_expired() WHERE table_name = 'p'::regclass}), '1',
 	'cur: retention');
+is($new->safe_psql('cur', q{
+	SELECT string_agg(relid || ':' || grantee || ':' || privilege, ',') FROM softdelete.access;
+	SET ROLE up_reader; SET softdelete.include_deleted = on; SELECT count(*) FROM p}),
+	"p:up_reader:read_deleted\n5", 'cur: the grant came along, and works');
+($ret, $out, $err) = $new->psql('cur', q{SET softdelete.include_deleted = on; SET ROLE up_reader; SELECT count(*) FROM c});
+like($err, qr/permission denied to read the deleted rows of table "c"/, 'cur: and grants nothing else');
 ($ret, $out, $err) = $new->psql('cur', 'TRUNCATE c');
 isnt($ret, 0, 'cur: TRUNCATE refused');
 
