@@ -400,6 +400,33 @@ DROP OWNED BY sec_temp;
 SELECT count(*) FROM softdelete.access WHERE grantee = 'sec_temp'::regrole;
 DROP ROLE sec_temp;
 
+-- 9. COPY TO and pg_dump's cursor read every row: as the grants allow
+SET ROLE sec_owner;
+GRANT SELECT ON orders TO sec_caller;
+RESET ROLE;
+SET ROLE sec_caller;
+COPY sec.orders TO STDOUT;
+\echo :LAST_ERROR_SQLSTATE
+COPY (SELECT id FROM sec.orders) TO STDOUT;     -- a query: filtered as any
+BEGIN;
+DECLARE _pg_dump_cursor CURSOR FOR SELECT id FROM sec.orders;
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+RESET ROLE;
+-- a role that reads all data (a backup role) reads deleted rows too
+GRANT pg_read_all_data TO sec_caller;
+SET ROLE sec_caller;
+COPY sec.orders (id) TO STDOUT;
+BEGIN;
+DECLARE _pg_dump_cursor CURSOR FOR SELECT id FROM sec.orders ORDER BY id;
+FETCH ALL FROM _pg_dump_cursor;
+ROLLBACK;
+SET softdelete.include_deleted = on;
+SELECT count(*) FROM sec.orders;
+RESET softdelete.include_deleted;
+RESET ROLE;
+REVOKE pg_read_all_data FROM sec_caller;
+
 -- The Security table of README: what each kind of role can do, each cell
 -- tried (and rolled back).  yes: done; no (SQLSTATE): refused.
 CREATE TABLE sec.acct (id int PRIMARY KEY, email text);

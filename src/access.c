@@ -184,6 +184,10 @@ sd_access_look_up(Oid root, SdAccess what, Oid user)
 
 	if (superuser_arg(user) || has_privs_of_role(user, sd_rel_owner(root)))
 		return true;
+	/* a role that reads all data (backups) reads deleted rows too */
+	if (what == SD_ACCESS_READ_DELETED &&
+		has_privs_of_role(user, ROLE_PG_READ_ALL_DATA))
+		return true;
 	if (!OidIsValid(access))
 		return false;
 	rel = table_open(access, AccessShareLock);

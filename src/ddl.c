@@ -45,6 +45,7 @@
 #include "fmgr.h"
 #include "lib/ilist.h"
 #include "miscadmin.h"
+#include "replication/walsender.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/parsenodes.h"
@@ -764,6 +765,23 @@ sd_roles_leaving(Node *parsetree)
 }
 
 /*
+ * COPY table TO reads every row, deleted ones included, without a planner:
+ * from a flag-mode table, the role needs the grant to read deleted rows
+ * (pg_dump as the owner, a superuser or a member of pg_read_all_data has
+ * it).  A walsender's table sync copies for replication, as it may.
+ */
+static void
+sd_check_copy_to(CopyStmt *stmt)
+{
+	Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+	SdTable		t;
+
+	if (OidIsValid(relid) && sd_catalog_lookup(relid, &t) &&
+		t.mode == SD_MODE_FLAG)
+		sd_access_require(t.root, relid, SD_ACCESS_READ_DELETED, GetUserId());
+}
+
+/*
  * Before a utility statement runs: refuse what would destroy rows or break
  * a flag column, and note what must follow afterwards (in *u).
  */
@@ -780,6 +798,10 @@ sd_ddl_before(Node *parsetree, const char *query_string, SdUtility *u)
 	}
 	if (IsA(parsetree, DropRoleStmt) || IsA(parsetree, DropOwnedStmt))
 		sd_roles_leaving(parsetree);
+	if (IsA(parsetree, CopyStmt) && !((CopyStmt *) parsetree)->is_from &&
+		((CopyStmt *) parsetree)->relation != NULL && !am_walsender &&
+		sd_catalog_any_flag())
+		sd_check_copy_to((CopyStmt *) parsetree);
 	if (IsA(parsetree, TruncateStmt) && sd_catalog_any_enabled())
 	{
 		sd_check_truncate(sd_truncated_tables((TruncateStmt *) parsetree),
@@ -819,8 +841,8 @@ sd_ddl_before(Node *parsetree, const char *query_string, SdUtility *u)
 		/* pg_dump --inserts reads every table through this cursor */
 		DeclareCursorStmt *stmt = (DeclareCursorStmt *) parsetree;
 
-		u->bypass = (stmt->portalname != NULL &&
-					 strcmp(stmt->portalname, "_pg_dump_cursor") == 0);
+		u->reads_all = (stmt->portalname != NULL &&
+						strcmp(stmt->portalname, "_pg_dump_cursor") == 0);
 	}
 	else if (IsA(parsetree, RenameStmt) && sd_catalog_any_enabled())
 	{

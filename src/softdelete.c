@@ -450,6 +450,8 @@ sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		u.arrived = InvalidOid;
 	if (u.bypass)
 		sd_bypass_depth++;
+	if (u.reads_all)
+		sd_reads_all_depth++;
 	PG_TRY();
 	{
 		sd_next_utility(pstmt, queryString, readOnlyTree, context, params,
@@ -459,6 +461,8 @@ sd_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	{
 		if (u.bypass)
 			sd_bypass_depth--;
+		if (u.reads_all)
+			sd_reads_all_depth--;
 	}
 	PG_END_TRY();
 	sd_ddl_after(pstmt->utilityStmt, &u);

@@ -77,6 +77,12 @@ extern bool sd_hard_delete;
 extern int	sd_bypass_depth;
 
 /*
+ * Depth of the statements that read every row as include_deleted = on
+ * does, grants checked (pg_dump --inserts' cursor).
+ */
+extern int	sd_reads_all_depth;
+
+/*
  * Set by restore and purge just before they run their own statement: the
  * planner hook takes it at its next call and leaves that statement's target
  * table unfiltered (and, for purge, not turned into an UPDATE).
@@ -368,6 +374,7 @@ extern bool sd_needs_fmgr_hook(Oid fn_oid);
 typedef struct SdUtility
 {
 	bool		bypass;			/* run it unfiltered */
+	bool		reads_all;		/* its query reads every row (pg_dump's cursor) */
 	bool		skip;			/* do not run it at all */
 	Oid			arrived;		/* a table whose TRUNCATE guard says ... */
 	List	   *arrived_args;	/* ... how to register it again */

@@ -154,6 +154,9 @@ sd_as_of_refuse(const char *what)
  */
 int			sd_bypass_depth = 0;
 
+/* Statements that read every row, grants checked (pg_dump's cursor). */
+int			sd_reads_all_depth = 0;
+
 /*
  * What restore and purge ask of the statement they run, for table
  * sd_exempt_relid (softdelete.h): every query planned for it until it

@@ -34,8 +34,9 @@
  * What is never filtered: foreign-key actions and the checks that look for
  * referencing rows (they run with SECURITY_NOFORCE_RLS: rows that exist
  * physically must keep their references valid), walsenders and logical
- * replication workers, and the internal bypasses (ALTER TABLE's key
- * validation, pg_dump's cursor).  The one foreign-key query that is
+ * replication workers, and the internal bypass (ALTER TABLE's key
+ * validation).  pg_dump's cursor reads every row as include_deleted = on
+ * does, the grants checked.  The one foreign-key query that is
  * filtered is the check that a referenced row exists: a deleted row does
  * not, so a new reference to it fails as core's check fails.
  *
@@ -1074,6 +1075,12 @@ sd_visibility_rewrite(Query *parse, bool *depends_on_role)
 	if (bypassed || InNoForceRLSOperation())
 	{
 		ctx.include = SD_INCLUDE_OFF;
+		ctx.as_of = false;
+	}
+	else if (sd_reads_all_depth > 0)
+	{
+		/* pg_dump's cursor: every row, as the grants allow */
+		ctx.include = SD_INCLUDE_ON;
 		ctx.as_of = false;
 	}
 	else
