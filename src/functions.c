@@ -9,8 +9,8 @@
  * purge DELETE on it, because they run ordinary statements as the caller.
  * Every bad argument is refused before anything changes.
  *
- * Calls: access.c, archive_restore.c, archive_schema.c, catalog.c, ddl.c, keys.c,
- * sql.c, stamp.c, state.c, triggers.c.
+ * Calls: access.c, archive_restore.c, archive_schema.c, catalog.c, ddl.c,
+ * keys.c, sql.c, stamp.c, state.c, triggers.c.
  *
  *-------------------------------------------------------------------------
  */

@@ -21,7 +21,8 @@
  * purpose, no CHECK constraint a plain DELETE would not check, the lock of
  * a delete (fkeys.c), and merge_action() that says DELETE.
  *
- * Calls: access.c (erasure), catalog.c, fkeys.c, stamp.c, state.c, statement.c.
+ * Calls: access.c (erasure), catalog.c, fkeys.c, stamp.c, state.c,
+ * statement.c.
  *
  *-------------------------------------------------------------------------
  */

@@ -49,8 +49,8 @@
  * by key uses the indexes of the table and of the archive.  Nothing is
  * written meanwhile: every statement but a plain SELECT is refused.
  *
- * Calls: access.c (grants), catalog.c, redirect.c (DELETE into a soft delete), sql.c, stamp.c,
- * state.c.
+ * Calls: access.c (grants), catalog.c, redirect.c (DELETE into a soft
+ * delete), sql.c, stamp.c, state.c.
  *
  *-------------------------------------------------------------------------
  */
