@@ -507,6 +507,7 @@ sd_access_of_role(Oid role, bool forget)
 	Oid			access = sd_access_table(&index);
 	Relation	rel;
 	TableScanDesc scan;
+	Snapshot	snapshot;
 	HeapTuple	tup;
 	StringInfoData buf;
 	int			n = 0;
@@ -515,7 +516,8 @@ sd_access_of_role(Oid role, bool forget)
 		return NULL;
 	initStringInfo(&buf);
 	rel = table_open(access, forget ? RowExclusiveLock : AccessShareLock);
-	scan = SD_TABLE_BEGINSCAN(rel, GetLatestSnapshot());
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	scan = SD_TABLE_BEGINSCAN(rel, snapshot);
 	while (HeapTupleIsValid(tup = heap_getnext(scan, ForwardScanDirection)))
 	{
 		bool		isnull;
@@ -540,6 +542,7 @@ sd_access_of_role(Oid role, bool forget)
 						 get_rel_name(relid) ? sd_qualified_name(relid) : "(dropped)");
 	}
 	table_endscan(scan);
+	UnregisterSnapshot(snapshot);
 	table_close(rel, NoLock);
 	if (forget)
 		CacheInvalidateRelcacheByRelid(access);
