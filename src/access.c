@@ -401,12 +401,13 @@ sd_access_fetch(Relation rel, Oid index, Oid root, Oid grantee, SdAccess what)
 }
 
 /*
- * softdelete.grant_access(tbl, role_name, privilege): role_name (or
- * PUBLIC) may read tbl's deleted rows and past (read_deleted), or erase
- * its rows (erase).  Granting twice is a no-op, as GRANT is.
+ * Grant (or revoke) what fcinfo's arguments say: the row of softdelete.access
+ * added if missing (or removed if there), as GRANT and REVOKE are no-ops
+ * when there is nothing to do.  Every session's answers, and the plans
+ * that checked a grant, go.
  */
-Datum
-softdelete_grant_access(PG_FUNCTION_ARGS)
+static void
+sd_access_write(FunctionCallInfo fcinfo, bool grant)
 {
 	Oid			root;
 	Oid			grantee;
@@ -416,13 +417,14 @@ softdelete_grant_access(PG_FUNCTION_ARGS)
 	Relation	rel;
 	HeapTuple	tup;
 
-	sd_access_args(fcinfo, "softdelete.grant_access()", &root, &grantee, &what);
+	sd_access_args(fcinfo, grant ? "softdelete.grant_access()" : "softdelete.revoke_access()",
+				   &root, &grantee, &what);
 	access = sd_access_table(&index);
 	if (!OidIsValid(access))
 		elog(ERROR, "softdelete.access does not exist");
 	rel = table_open(access, RowExclusiveLock);
 	tup = sd_access_fetch(rel, index, root, grantee, what);
-	if (!HeapTupleIsValid(tup))
+	if (grant && !HeapTupleIsValid(tup))
 	{
 		Datum		values[Natts_access];
 		bool		nulls[Natts_access];
@@ -435,39 +437,30 @@ softdelete_grant_access(PG_FUNCTION_ARGS)
 		tup = heap_form_tuple(RelationGetDescr(rel), values, nulls);
 		CatalogTupleInsert(rel, tup);
 	}
-	table_close(rel, NoLock);
-	/* every session's answers, and plans that checked the grant, go */
-	CacheInvalidateRelcacheByRelid(access);
-	CacheInvalidateRelcacheByRelid(root);
-	PG_RETURN_VOID();
-}
-
-/*
- * softdelete.revoke_access(tbl, role_name, privilege): take the grant
- * back; revoking what was not granted is a no-op, as REVOKE is.
- */
-Datum
-softdelete_revoke_access(PG_FUNCTION_ARGS)
-{
-	Oid			root;
-	Oid			grantee;
-	SdAccess	what;
-	Oid			index;
-	Oid			access;
-	Relation	rel;
-	HeapTuple	tup;
-
-	sd_access_args(fcinfo, "softdelete.revoke_access()", &root, &grantee, &what);
-	access = sd_access_table(&index);
-	if (!OidIsValid(access))
-		elog(ERROR, "softdelete.access does not exist");
-	rel = table_open(access, RowExclusiveLock);
-	tup = sd_access_fetch(rel, index, root, grantee, what);
-	if (HeapTupleIsValid(tup))
+	else if (!grant && HeapTupleIsValid(tup))
 		CatalogTupleDelete(rel, &tup->t_self);
 	table_close(rel, NoLock);
 	CacheInvalidateRelcacheByRelid(access);
 	CacheInvalidateRelcacheByRelid(root);
+}
+
+/*
+ * softdelete.grant_access(tbl, role_name, privilege): role_name (or
+ * PUBLIC) may read tbl's deleted rows and past (read_deleted), or erase
+ * its rows (erase).
+ */
+Datum
+softdelete_grant_access(PG_FUNCTION_ARGS)
+{
+	sd_access_write(fcinfo, true);
+	PG_RETURN_VOID();
+}
+
+/* softdelete.revoke_access(tbl, role_name, privilege): take it back. */
+Datum
+softdelete_revoke_access(PG_FUNCTION_ARGS)
+{
+	sd_access_write(fcinfo, false);
 	PG_RETURN_VOID();
 }
 
