@@ -427,6 +427,24 @@ RESET softdelete.include_deleted;
 RESET ROLE;
 REVOKE pg_read_all_data FROM sec_caller;
 
+-- 10. A leaky function of the querying role's sees no deleted row: the
+-- filter costs nothing and goes first, also when an index finds the rows
+SET ROLE sec_owner;
+CREATE TABLE leaky (id int PRIMARY KEY, secret text);
+INSERT INTO leaky SELECT g, 's' || g FROM generate_series(1, 2000) g;
+SELECT softdelete.enable('leaky');
+DELETE FROM leaky WHERE id > 3;
+ANALYZE leaky;
+GRANT SELECT ON leaky TO sec_caller;
+RESET ROLE;
+GRANT CREATE ON SCHEMA sec TO sec_caller;
+SET ROLE sec_caller;
+CREATE FUNCTION sec.leak(t text) RETURNS boolean LANGUAGE plpgsql COST 0.0000001
+	AS $$ BEGIN RAISE NOTICE 'saw %', t; RETURN true; END $$;
+SELECT id FROM leaky WHERE sec.leak(secret) ORDER BY id;
+SELECT id FROM leaky WHERE sec.leak(secret) AND id > 1990;
+RESET ROLE;
+
 -- The Security table of README: what each kind of role can do, each cell
 -- tried (and rolled back).  yes: done; no (SQLSTATE): refused.
 CREATE TABLE sec.acct (id int PRIMARY KEY, email text);
