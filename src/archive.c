@@ -107,7 +107,6 @@ typedef struct SdSink
 	SdArchiveTarget *target;
 	EState	   *estate;
 	ItemPointerData moving;		/* MERGE: row whose UPDATE fired last */
-	Oid			by_user;		/* archived_by, computed once per user */
 	Datum		by_name;
 } SdSink;
 
@@ -307,15 +306,14 @@ sd_archive_write(SdSink *s, TupleTableSlot *old, bool is_delete)
 	SdArchiveTarget *a = s->target;
 	TupleTableSlot *slot = a->slot;
 	int			natts = slot->tts_tupleDescriptor->natts;
-	Oid			user = GetUserId();
 	int			i;
 
-	if (s->by_user != user || s->by_name == (Datum) 0)
+	/* (1.6) the actor: softdelete.actor, or the session's role */
+	if (s->by_name == (Datum) 0)
 	{
 		MemoryContext oldcxt = MemoryContextSwitchTo(s->estate->es_query_cxt);
 
-		s->by_name = CStringGetTextDatum(GetUserNameFromId(user, false));
-		s->by_user = user;
+		s->by_name = CStringGetTextDatum(sd_actor_now());
 		MemoryContextSwitchTo(oldcxt);
 	}
 

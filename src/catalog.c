@@ -79,7 +79,8 @@
 #define Anum_registry_versions		5
 #define Anum_registry_enabled_at	6
 #define Anum_registry_retention		7	/* from 1.3 on */
-#define Natts_registry				7	/* at most: 6 before 1.3 */
+#define Anum_registry_deleted_by	8	/* from 1.6 on */
+#define Natts_registry				8	/* at most: 6 before 1.3, 7 before 1.6 */
 
 typedef struct SdCacheEntry
 {
@@ -192,8 +193,24 @@ sd_resolve_flag_column(SdTable *t, Oid relid)
 	t->flag_type = InvalidOid;
 	t->flag_typmod = -1;
 	t->flag_notnull = false;
+	t->by_attno = InvalidAttrNumber;
+	t->by_type = InvalidOid;
+	t->by_typmod = -1;
 	if (t->mode != SD_MODE_FLAG)
 		return;
+	if (NameStr(t->by_column)[0] != '\0' &&
+		(tup = SearchSysCacheAttName(relid, NameStr(t->by_column))) != NULL)
+	{
+		Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
+
+		if (att->attnum > 0)
+		{
+			t->by_attno = att->attnum;
+			t->by_type = att->atttypid;
+			t->by_typmod = att->atttypmod;
+		}
+		ReleaseSysCache(tup);
+	}
 	tup = SearchSysCacheAttName(relid, NameStr(t->column_name));
 	if (!HeapTupleIsValid(tup))
 		return;
@@ -247,6 +264,12 @@ sd_decode_registry_row(HeapTuple tup, TupleDesc desc, SdTable *t)
 	t->archive = isnull ? InvalidOid : DatumGetObjectId(d);
 	d = heap_getattr(tup, Anum_registry_versions, desc, &isnull);
 	t->versions = isnull ? false : DatumGetBool(d);
+	if (desc->natts >= Anum_registry_deleted_by)
+	{
+		d = heap_getattr(tup, Anum_registry_deleted_by, desc, &isnull);
+		if (!isnull)
+			namestrcpy(&t->by_column, NameStr(*DatumGetName(d)));
+	}
 	sd_resolve_flag_column(t, t->root);
 }
 
@@ -703,6 +726,7 @@ sd_catalog_register(Oid relid, SdMode mode, const char *column_name,
 	values[Anum_registry_enabled_at - 1] =
 		TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 	nulls[Anum_registry_retention - 1] = true;
+	nulls[Anum_registry_deleted_by - 1] = true;
 
 	tup = heap_form_tuple(RelationGetDescr(rel), values, nulls);
 	CatalogTupleInsert(rel, tup);
@@ -777,6 +801,50 @@ sd_catalog_rename_column(Oid relid, const char *newname)
 		return;
 	}
 	table_close(rel, NoLock);
+}
+
+/*
+ * Set the column relid's soft deletes stamp with their actor (NULL: none).
+ * False when the registry has no such column (the extension's SQL is older
+ * than 1.6).
+ */
+bool
+sd_catalog_set_deleted_by(Oid relid, const char *column)
+{
+	Relation	rel;
+	HeapTuple	tup;
+	HeapTuple	newtup;
+	Datum		values[Natts_registry];
+	bool		nulls[Natts_registry];
+	bool		replace[Natts_registry];
+	NameData	colname;
+
+	rel = table_open(sd_catalog_registry_relid(false), RowExclusiveLock);
+	if (RelationGetDescr(rel)->natts < Anum_registry_deleted_by)
+	{
+		table_close(rel, NoLock);
+		return false;
+	}
+	tup = sd_registry_fetch(rel, relid);
+	if (HeapTupleIsValid(tup))
+	{
+		memset(replace, false, sizeof(replace));
+		memset(nulls, false, sizeof(nulls));
+		if (column != NULL)
+		{
+			namestrcpy(&colname, column);
+			values[Anum_registry_deleted_by - 1] = NameGetDatum(&colname);
+		}
+		else
+			nulls[Anum_registry_deleted_by - 1] = true;
+		replace[Anum_registry_deleted_by - 1] = true;
+		newtup = heap_modify_tuple(tup, RelationGetDescr(rel), values, nulls,
+								   replace);
+		CatalogTupleUpdate(rel, &newtup->t_self, newtup);
+	}
+	table_close(rel, NoLock);
+	sd_catalog_changed(relid);
+	return true;
 }
 
 /*

@@ -106,6 +106,17 @@ sd_check_alter_table(AlterTableStmt *stmt)
 		switch (cmd->subtype)
 		{
 			case AT_DropColumn:
+				/* (1.6) the column that records who deleted */
+				if (cmd->name != NULL && !OidIsValid(relid))
+					relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+				if (OidIsValid(relid) && sd_catalog_lookup(relid, &t) &&
+					t.mode == SD_MODE_FLAG &&
+					strcmp(cmd->name, NameStr(t.by_column)) == 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+							 errmsg("cannot drop column \"%s\" of table \"%s\": it records who deleted each row",
+									cmd->name, get_rel_name(relid)),
+							 errhint("Call softdelete.disable() first.")));
 				why = "Dropping it would bring every deleted row back.";
 				break;
 			case AT_SetNotNull:
@@ -866,6 +877,14 @@ sd_ddl_before(Node *parsetree, const char *query_string, SdUtility *u)
 				u->renamed_rel = relid;
 				u->renamed_to = stmt->newname;
 			}
+			/* (1.6) the column that records who deleted: followed */
+			if (OidIsValid(relid) && sd_catalog_lookup(relid, &t) &&
+				t.root == relid && t.mode == SD_MODE_FLAG &&
+				strcmp(stmt->subname, NameStr(t.by_column)) == 0)
+			{
+				u->renamed_by_rel = relid;
+				u->renamed_by_to = stmt->newname;
+			}
 		}
 	}
 
@@ -879,6 +898,8 @@ sd_ddl_after(Node *parsetree, SdUtility *u)
 {
 	if (OidIsValid(u->renamed_rel))
 		sd_catalog_rename_column(u->renamed_rel, u->renamed_to);
+	if (OidIsValid(u->renamed_by_rel))
+		(void) sd_catalog_set_deleted_by(u->renamed_by_rel, u->renamed_by_to);
 	if (OidIsValid(u->retyped))
 		sd_retype_flag(u->retyped, true);
 	if (u->archive_before != NULL)

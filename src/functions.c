@@ -35,6 +35,8 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/syscache.h"
+#include "parser/parse_coerce.h"
 #include "nodes/parsenodes.h"
 #include "optimizer/optimizer.h"
 #include "parser/parser.h"
@@ -58,6 +60,7 @@ PG_FUNCTION_INFO_V1(softdelete_set_retention);
 PG_FUNCTION_INFO_V1(softdelete_restore);
 PG_FUNCTION_INFO_V1(softdelete_ref_needed);
 PG_FUNCTION_INFO_V1(softdelete_purge);
+PG_FUNCTION_INFO_V1(softdelete_actor);
 
 /* Refuse a NULL argument: a NULL never means "do nothing" silently. */
 static void
@@ -134,6 +137,55 @@ sd_open_owned_table(Oid relid, LOCKMODE lockmode)
 }
 
 /*
+ * deleted_by of enable (1.6): column colname of the flag-mode table relid
+ * takes the actor of every soft delete.  Added as text when missing; an
+ * existing column (Laravel-Userstamps' deleted_by, say) is adopted when a
+ * text converts to its type, which each soft delete does.
+ */
+static void
+sd_prepare_deleted_by(Oid relid, const char *flag, const char *colname)
+{
+	AttrNumber	attno = get_attnum(relid, colname);
+
+	if (strcmp(colname, flag) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("deleted_by cannot be the flag column \"%s\"", colname)));
+	if (attno == InvalidAttrNumber)
+	{
+		sd_spi_exec(psprintf("ALTER TABLE %s ADD COLUMN %s text",
+							 sd_qualified_name(relid), quote_identifier(colname)),
+					SPI_OK_UTILITY);
+		CommandCounterIncrement();
+	}
+	else
+	{
+		HeapTuple	tup = SearchSysCacheAttName(relid, colname);
+		Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
+		bool		generated = att->attgenerated != '\0';
+		Oid			type = att->atttypid;
+
+		ReleaseSysCache(tup);
+		if (attno < 0 || generated)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_COLUMN_DEFINITION),
+					 errmsg("column \"%s\" of table \"%s\" cannot record who deleted a row",
+							colname, get_rel_name(relid)),
+					 errdetail("It must be an ordinary column, which a soft delete can set.")));
+		if (!can_coerce_type(1, (Oid[]) {TEXTOID}, &type, COERCION_EXPLICIT))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of table \"%s\" has type %s, which the actor (text) does not convert to",
+							colname, get_rel_name(relid), format_type_be(type))));
+	}
+	if (!sd_catalog_set_deleted_by(relid, colname))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("deleted_by needs version 1.6 of the extension"),
+				 errhint("Run ALTER EXTENSION softdelete UPDATE.")));
+}
+
+/*
  * softdelete.enable(tbl, column_name, replace_unique): make DELETE on tbl a
  * soft delete and hide its deleted rows.  Adds the timestamptz column if it
  * is missing.
@@ -150,6 +202,7 @@ softdelete_enable(PG_FUNCTION_ARGS)
 	bool		replace_unique;
 	ListCell   *lc;
 	char		citus;
+	char	   *deleted_by = NULL;
 
 	sd_require_arg(fcinfo, 0, "tbl");
 	sd_require_arg(fcinfo, 1, "column_name");
@@ -157,6 +210,8 @@ softdelete_enable(PG_FUNCTION_ARGS)
 	relid = PG_GETARG_OID(0);
 	colname = NameStr(*PG_GETARG_NAME(1));
 	replace_unique = PG_GETARG_BOOL(2);
+	if (PG_NARGS() > 3 && !PG_ARGISNULL(3))
+		deleted_by = pstrdup(NameStr(*PG_GETARG_NAME(3)));
 
 	rel = sd_open_owned_table(relid, AccessExclusiveLock);
 	qname = sd_qualified_name(relid);
@@ -180,9 +235,10 @@ softdelete_enable(PG_FUNCTION_ARGS)
 							RelationGetRelationName(rel),
 							NameStr(t.column_name)),
 					 errhint("Call softdelete.disable() first.")));
-		ereport(NOTICE,
-				(errmsg("table \"%s\" is already enabled, skipping",
-						RelationGetRelationName(rel))));
+		if (deleted_by == NULL || strcmp(NameStr(t.by_column), deleted_by) == 0)
+			ereport(NOTICE,
+					(errmsg("table \"%s\" is already enabled, skipping",
+							RelationGetRelationName(rel))));
 		table_close(rel, NoLock);
 		SPI_connect();
 		/* on Citus, the shards' guards name the column (older ones did not) */
@@ -193,6 +249,8 @@ softdelete_enable(PG_FUNCTION_ARGS)
 			sd_ref_ensure_trigger(((SdFk *) lfirst(lc))->child, true);
 		if (replace_unique)
 			sd_unique_keys(relid, colname, true);
+		if (deleted_by != NULL && strcmp(NameStr(t.by_column), deleted_by) != 0)
+			sd_prepare_deleted_by(relid, colname, deleted_by);
 		SPI_finish();
 		PG_RETURN_VOID();
 	}
@@ -247,6 +305,13 @@ softdelete_enable(PG_FUNCTION_ARGS)
 
 	sd_catalog_register(relid, SD_MODE_FLAG, colname, InvalidOid, false);
 	CommandCounterIncrement();
+	if (deleted_by != NULL)
+	{
+		SPI_connect();
+		sd_prepare_deleted_by(relid, colname, deleted_by);
+		SPI_finish();
+		CommandCounterIncrement();
+	}
 
 	/* foreign keys: this table, and the tables that reference it */
 	SPI_connect();
@@ -907,4 +972,11 @@ Datum
 softdelete_ref_needed(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(SD_CORE_RI_CHECK_SKIPS_PLANNER);
+}
+
+/* softdelete.actor() (1.6): who a soft delete records, now. */
+Datum
+softdelete_actor(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(sd_actor_now()));
 }

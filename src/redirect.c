@@ -69,6 +69,14 @@ struct TriggerData;
 static void sd_check_row(struct TriggerData *td);
 static void sd_merge_row(struct TriggerData *td);
 
+/* Target entries in the order of their columns, as the rewriter leaves them. */
+static int
+sd_resno_cmp(const ListCell *a, const ListCell *b)
+{
+	return (int) lfirst_node(TargetEntry, a)->resno -
+		(int) lfirst_node(TargetEntry, b)->resno;
+}
+
 /* The one-entry target list "flag = stamp". */
 static List *
 sd_stamp_tlist(Query *query, const SdTable *t, bool filtered)
@@ -76,14 +84,99 @@ sd_stamp_tlist(Query *query, const SdTable *t, bool filtered)
 	Index		rti = query->resultRelation;
 	RangeTblEntry *rte = rt_fetch(rti, query->rtable);
 
+	List	   *tlist;
+
 	/* The privilege checked stays ACL_DELETE; no UPDATE right is needed. */
 	SD_UPDATED_COLS(query, rte) =
 		bms_add_member(SD_UPDATED_COLS(query, rte),
 					   t->flag_attno - FirstLowInvalidHeapAttributeNumber);
-	return list_make1(makeTargetEntry(sd_stamp_expr(rti, t, filtered),
-									  t->flag_attno,
-									  pstrdup(NameStr(t->column_name)),
-									  false));
+	tlist = list_make1(makeTargetEntry(sd_stamp_expr(rti, t, filtered),
+									   t->flag_attno,
+									   pstrdup(NameStr(t->column_name)),
+									   false));
+	/* (1.6) who deleted: softdelete.actor(), as the column's type */
+	if (t->by_attno != InvalidAttrNumber)
+	{
+		SD_UPDATED_COLS(query, rte) =
+			bms_add_member(SD_UPDATED_COLS(query, rte),
+						   t->by_attno - FirstLowInvalidHeapAttributeNumber);
+		tlist = lappend(tlist, makeTargetEntry((Expr *) sd_actor_expr(t->by_type, t->by_typmod),
+											   t->by_attno,
+											   pstrdup(NameStr(t->by_column)),
+											   false));
+		list_sort(tlist, sd_resno_cmp);
+	}
+	return tlist;
+}
+
+/*
+ * (1.6) An UPDATE that writes the flag of a table that records who deleted
+ * (restore and its cascades, an ORM's own soft delete) writes that column
+ * too, unless it does itself: the actor where the new flag says deleted,
+ * NULL where it says live.
+ */
+void
+sd_stamp_actor_of_update(Query *query, const SdTable *t)
+{
+	RangeTblEntry *rte = rt_fetch(query->resultRelation, query->rtable);
+	TargetEntry *flag = NULL;
+	ListCell   *lc;
+	Node	   *deleted;
+	CaseExpr   *c;
+	CaseWhen   *w;
+
+	if (t->by_attno == InvalidAttrNumber || query->commandType != CMD_UPDATE)
+		return;
+	foreach(lc, query->targetList)
+	{
+		TargetEntry *te = lfirst_node(TargetEntry, lc);
+
+		if (te->resjunk)
+			continue;
+		if (te->resno == t->by_attno)
+			return;
+		if (te->resno == t->flag_attno)
+			flag = te;
+	}
+	if (flag == NULL)
+		return;
+	if (SD_FLAG_IS_BOOL(t))
+	{
+		BooleanTest *bt = makeNode(BooleanTest);
+
+		bt->arg = (Expr *) copyObject(flag->expr);
+		bt->booltesttype = IS_TRUE;
+		bt->location = -1;
+		deleted = (Node *) bt;
+	}
+	else
+	{
+		NullTest   *nt = makeNode(NullTest);
+
+		nt->arg = (Expr *) copyObject(flag->expr);
+		nt->nulltesttype = IS_NOT_NULL;
+		nt->argisrow = false;
+		nt->location = -1;
+		deleted = (Node *) nt;
+	}
+	w = makeNode(CaseWhen);
+	w->expr = (Expr *) deleted;
+	w->result = (Expr *) sd_actor_expr(t->by_type, t->by_typmod);
+	w->location = -1;
+	c = makeNode(CaseExpr);
+	c->casetype = t->by_type;
+	c->casecollid = get_typcollation(t->by_type);
+	c->args = list_make1(w);
+	c->defresult = (Expr *) makeNullConst(t->by_type, t->by_typmod, c->casecollid);
+	c->location = -1;
+	query->targetList = lappend(query->targetList,
+								makeTargetEntry((Expr *) c, t->by_attno,
+												pstrdup(NameStr(t->by_column)),
+												false));
+	list_sort(query->targetList, sd_resno_cmp);
+	SD_UPDATED_COLS(query, rte) =
+		bms_add_member(SD_UPDATED_COLS(query, rte),
+					   t->by_attno - FirstLowInvalidHeapAttributeNumber);
 }
 
 /*
@@ -388,12 +481,20 @@ sd_check_skip_forget(void *arg)
 	dlist_delete(&((SdCheckSkip *) arg)->node);
 }
 
-/* Does result relation i of plan assign the flag column and nothing else? */
+/*
+ * Does result relation i of plan assign the flag column (and the actor's
+ * column) and nothing else?
+ */
 static bool
-sd_assigns_only_flag(ModifyTable *plan, int i, AttrNumber flag)
+sd_assigns_only_flag(ModifyTable *plan, int i, const SdTable *t)
 {
-	List	   *only = list_make1_int(flag);
+	List	   *only = list_make1_int(t->flag_attno);
 	ListCell   *lc;
+
+	/* in the order of the columns, as core assigns them */
+	if (t->by_attno != InvalidAttrNumber)
+		only = t->by_attno < t->flag_attno ? list_make2_int(t->by_attno, t->flag_attno) :
+			list_make2_int(t->flag_attno, t->by_attno);
 
 	if (plan->operation == CMD_UPDATE)
 		return equal(list_nth(plan->updateColnosLists, i), only);
@@ -650,7 +751,7 @@ sd_flag_modifytable(ModifyTableState *mt, void *arg)
 			sd_fk_relax_key_checks(rri, estate, &t);
 		if (!flag_written)
 			continue;
-		if (sd_assigns_only_flag(plan, i, t.flag_attno))
+		if (sd_assigns_only_flag(plan, i, &t))
 			sd_skip_unrelated_checks(rri, estate, t.flag_attno);
 		if (mt->operation == CMD_UPDATE)
 			sd_fk_lock_result_rel(rri, estate, &t);

@@ -285,6 +285,17 @@ _PG_init(void)
 							   sd_assign_as_of,
 							   NULL);
 
+	DefineCustomStringVariable("softdelete.actor",
+							   "Who deletes: recorded with every soft delete (empty: the session's role).",
+							   "The application's own user, such as user:42, which the database role usually is not.",
+							   &sd_actor,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   NULL,
+							   NULL,
+							   NULL);
+
 	DefineCustomStringVariable("softdelete.retention_databases",
 							   "Databases whose tables the background worker purges by their retention.",
 							   "A comma-separated list; empty (the default) starts no worker.  Set at server start to start the worker.",

@@ -55,6 +55,8 @@ typedef struct SdOrigin
 	Oid			userid;
 	bool		boundary;
 } SdOrigin;
+extern char *sd_actor;
+extern char *sd_actor_now(void);
 extern SdOrigin sd_include_origin;
 extern SdOrigin sd_hard_delete_origin;
 extern SdOrigin sd_as_of_origin;
@@ -111,6 +113,7 @@ extern bool sd_archive_restoring;
  */
 extern char *sd_qualified_name(Oid relid);
 extern char *sd_table_literal(Oid relid);
+extern Node *sd_actor_expr(Oid typid, int32 typmod);
 extern Oid	sd_ref_needed_oid(void);
 extern void sd_spi_exec(const char *sql, int expected);
 
@@ -163,6 +166,10 @@ typedef struct SdTable
 	bool		flag_notnull;	/* a NOT NULL boolean flag */
 	Oid			archive;
 	bool		versions;
+	NameData	by_column;		/* (1.6) the column stamped with the actor ... */
+	AttrNumber	by_attno;		/* ... its number (InvalidAttrNumber: none) ... */
+	Oid			by_type;		/* ... type ... */
+	int32		by_typmod;		/* ... and typmod */
 } SdTable;
 
 /* Bumped whenever a cached answer may have changed: dependent caches compare it. */
@@ -181,6 +188,7 @@ extern void sd_catalog_link_archive(Oid live, Oid archive, bool link);
 extern void sd_catalog_register(Oid relid, SdMode mode, const char *column_name,
 								Oid archive, bool versions);
 extern void sd_catalog_unregister(Oid relid);
+extern bool sd_catalog_set_deleted_by(Oid relid, const char *column);
 extern void sd_catalog_rename_column(Oid relid, const char *newname);
 extern bool sd_catalog_set_retention(Oid relid, Datum keep, bool isnull);
 extern void sd_catalog_invalidate(Oid relid);
@@ -347,6 +355,7 @@ extern void sd_fk_lock_result_rel(struct ResultRelInfo *rri,
  * ---------------------------------------------------------------------
  */
 #define SD_MERGE_DELETE "softdelete: DELETE action"
+extern void sd_stamp_actor_of_update(Query *query, const SdTable *t);
 extern void sd_redirect_delete(Query *query, const SdTable *t, bool filtered);
 extern void sd_redirect_merge(Query *query, const SdTable *t, bool filtered);
 extern void sd_check_truncate(List *relids, bool hard);
@@ -382,6 +391,8 @@ typedef struct SdUtility
 	int			detached_mode;	/* ... of this SdMode */
 	Oid			renamed_rel;	/* flag column renamed ... */
 	char	   *renamed_to;		/* ... to this */
+	Oid			renamed_by_rel; /* (1.6) deleted_by column renamed ... */
+	char	   *renamed_by_to;	/* ... to this */
 	Oid			retyped;		/* flag column's type changed */
 	SdSchemaSnapshot *archive_before;	/* an archive-mode table altered */
 } SdUtility;

@@ -41,6 +41,10 @@
 #include "utils/ruleutils.h"
 #include "utils/timestamp.h"
 
+#include "nodes/makefuncs.h"
+
+#include "parser/parse_coerce.h"
+
 #include "softdelete.h"
 
 /* schema.table, quoted as needed */
@@ -83,4 +87,27 @@ sd_spi_exec(const char *sql, int expected)
 	if (rc != expected)
 		elog(ERROR, "softdelete: \"%s\" failed: %s", sql,
 			 SPI_result_code_string(rc));
+}
+
+/*
+ * softdelete.actor() (1.6), as type typid (typmod): what a soft delete
+ * writes into the table's deleted_by column.  Called, not folded, so that a
+ * cached plan writes the actor set when it runs.
+ */
+Node *
+sd_actor_expr(Oid typid, int32 typmod)
+{
+	List	   *name = list_make2(makeString("softdelete"), makeString("actor"));
+	Oid			fn = LookupFuncName(name, 0, NULL, false);
+	Node	   *call = (Node *) makeFuncExpr(fn, TEXTOID, NIL, InvalidOid,
+											 InvalidOid, COERCE_EXPLICIT_CALL);
+	Node	   *expr = coerce_to_target_type(NULL, call, TEXTOID, typid, typmod,
+											 COERCION_EXPLICIT, COERCE_IMPLICIT_CAST, -1);
+
+	if (expr == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("the actor (text) does not convert to type %s",
+						format_type_be(typid))));
+	return expr;
 }

@@ -39,6 +39,22 @@ int			sd_retention_interval = 3600;
 bool		sd_as_of_set = false;	/* softdelete.as_of is a time ... */
 TimestampTz sd_as_of = 0;		/* ... this one */
 
+/* softdelete.actor (1.6): who deletes. */
+char	   *sd_actor = NULL;
+
+/*
+ * Who deletes: softdelete.actor (the application's own user), or, when it
+ * is empty, the role of the session (current_role outside SECURITY DEFINER
+ * functions: a cascade, which runs as the child's owner, records who asked).
+ */
+char *
+sd_actor_now(void)
+{
+	if (sd_actor != NULL && sd_actor[0] != '\0')
+		return pstrdup(sd_actor);
+	return GetUserNameFromId(GetOuterUserId(), false);
+}
+
 /* Where each value was set (the assign hooks copy it from the value's extra). */
 SdOrigin	sd_include_origin = {InvalidOid, false};
 SdOrigin	sd_hard_delete_origin = {InvalidOid, false};

@@ -824,6 +824,8 @@ sd_process_query(Query *query, SdWalkContext *ctx)
 	{
 		if (!target_exempt)
 			sd_check_flag_written(query, t, ctx);
+		/* who deleted, where an UPDATE writes the flag (redirect.c) */
+		sd_stamp_actor_of_update(query, t);
 
 		/* DELETE becomes the UPDATE that marks the rows (redirect.c). */
 		if (!ctx->hard &&
