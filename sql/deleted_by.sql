@@ -87,15 +87,37 @@ SET softdelete.include_deleted = on;
 SELECT id, deleted_by FROM tag;
 RESET softdelete.include_deleted;
 
+-- the TRUNCATE guard carries the registration (a restore of part of a
+-- dump registers the table from it), the column included
+SELECT encode(tgargs, 'escape') FROM pg_trigger
+ WHERE tgrelid = 'author'::regclass AND tgname = 'softdelete_guard_truncate';
 -- the column is followed when renamed, and cannot be dropped
 ALTER TABLE author RENAME COLUMN deleted_by TO gone_by;
 SELECT deleted_by FROM softdelete.tables WHERE table_name = 'author'::regclass;
+SELECT encode(tgargs, 'escape') FROM pg_trigger
+ WHERE tgrelid = 'author'::regclass AND tgname = 'softdelete_guard_truncate';
 DELETE FROM author WHERE id = 1;
 SET softdelete.include_deleted = on;
 SELECT id, gone_by FROM author WHERE id = 1;
 RESET softdelete.include_deleted;
 ALTER TABLE author DROP COLUMN gone_by;
 \echo :LAST_ERROR_SQLSTATE
+
+-- a table restored from part of a dump registers itself from its guard,
+-- with the column that records who deleted (pg_restore's CREATE TRIGGER)
+CREATE TABLE came (id int PRIMARY KEY, deleted_at timestamptz, deleted_by text);
+INSERT INTO came VALUES (1, NULL, NULL), (2, now(), 'user:9');
+CREATE TRIGGER softdelete_guard_truncate BEFORE TRUNCATE ON came
+	FOR EACH STATEMENT EXECUTE FUNCTION softdelete.guard('flag', 'deleted_at', 'deleted_by');
+SELECT table_name, column_name, deleted_by FROM softdelete.tables WHERE table_name = 'came'::regclass;
+DELETE FROM came WHERE id = 1;
+SET softdelete.include_deleted = on;
+SELECT id, deleted_by FROM came ORDER BY id;
+RESET softdelete.include_deleted;
+-- renaming the flag column: the guard follows too
+ALTER TABLE came RENAME COLUMN deleted_at TO removed_at;
+SELECT encode(tgargs, 'escape') FROM pg_trigger
+ WHERE tgrelid = 'came'::regclass AND tgname = 'softdelete_guard_truncate';
 
 -- bad input
 SELECT softdelete.enable('tag', deleted_by => 'deleted_at');

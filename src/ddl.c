@@ -376,6 +376,10 @@ sd_register_arrived(Oid relid, List *args)
 		if (attno == InvalidAttrNumber || !sd_flag_type_ok(get_atttype(relid, attno)))
 			return;
 		sd_catalog_register(relid, SD_MODE_FLAG, name, InvalidOid, false);
+		/* (1.6) the column that records who deleted */
+		if (list_length(args) >= 3 &&
+			get_attnum(relid, strVal(lthird(args))) > 0)
+			(void) sd_catalog_set_deleted_by(relid, strVal(lthird(args)));
 	}
 	else
 	{
@@ -897,9 +901,22 @@ void
 sd_ddl_after(Node *parsetree, SdUtility *u)
 {
 	if (OidIsValid(u->renamed_rel))
+	{
 		sd_catalog_rename_column(u->renamed_rel, u->renamed_to);
-	if (OidIsValid(u->renamed_by_rel))
-		(void) sd_catalog_set_deleted_by(u->renamed_by_rel, u->renamed_by_to);
+		/* the TRUNCATE guards carry the registration, the column's name too */
+		CommandCounterIncrement();
+		SPI_connect();
+		sd_refresh_truncate_guards(u->renamed_rel);
+		SPI_finish();
+	}
+	if (OidIsValid(u->renamed_by_rel) &&
+		sd_catalog_set_deleted_by(u->renamed_by_rel, u->renamed_by_to))
+	{
+		CommandCounterIncrement();
+		SPI_connect();
+		sd_refresh_truncate_guards(u->renamed_by_rel);
+		SPI_finish();
+	}
 	if (OidIsValid(u->retyped))
 		sd_retype_flag(u->retyped, true);
 	if (u->archive_before != NULL)

@@ -183,6 +183,9 @@ sd_prepare_deleted_by(Oid relid, const char *flag, const char *colname)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("deleted_by needs version 1.6 of the extension"),
 				 errhint("Run ALTER EXTENSION softdelete UPDATE.")));
+	CommandCounterIncrement();
+	/* a restore of part of a dump registers it again from there */
+	sd_refresh_truncate_guards(relid);
 }
 
 /*

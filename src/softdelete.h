@@ -278,6 +278,7 @@ extern void sd_unique_keys(Oid relid, const char *colname, bool replace);
 #define SD_ARCHIVE_TRIGGER "softdelete_archive"
 #define SD_REF_TRIGGER "softdelete_ref"
 extern List *sd_tree_tables(Oid relid, bool own_only);
+extern void sd_refresh_truncate_guards(Oid relid);
 extern void sd_create_triggers(Oid relid, SdMode mode, bool versions,
 							   const char *flag_column, const char *archive);
 extern void sd_drop_triggers(Oid relid, SdMode mode);

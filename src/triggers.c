@@ -301,9 +301,16 @@ sd_guard_needs_column(Oid relid)
  * the restore's CREATE TRIGGER registers the table again (ddl.c).
  */
 static char *
-sd_registration_args(SdMode mode, bool versions, const char *flag_column,
-					 const char *archive)
+sd_registration_args(Oid relid, SdMode mode, bool versions,
+					 const char *flag_column, const char *archive)
 {
+	SdTable		t;
+
+	/* (1.6) and the column that records who deleted */
+	if (mode == SD_MODE_FLAG && sd_catalog_lookup(relid, &t) &&
+		NameStr(t.by_column)[0] != '\0')
+		return psprintf("'flag', %s, %s", quote_literal_cstr(flag_column),
+						quote_literal_cstr(NameStr(t.by_column)));
 	if (mode == SD_MODE_FLAG)
 		return psprintf("'flag', %s", quote_literal_cstr(flag_column));
 	return psprintf("'archive', %s, '%s'", quote_literal_cstr(archive),
@@ -357,8 +364,32 @@ sd_create_triggers(Oid relid, SdMode mode, bool versions,
 		if (!OidIsValid(get_trigger_oid(rel, "softdelete_guard_truncate", true)))
 			sd_trigger_ddl(rel, psprintf("CREATE TRIGGER softdelete_guard_truncate BEFORE TRUNCATE ON %s "
 								 "FOR EACH STATEMENT EXECUTE FUNCTION softdelete.guard(%s)",
-								 qname, sd_registration_args(mode, versions, flag_column, archive)));
+								 qname, sd_registration_args(rel, mode, versions, flag_column, archive)));
 	}
+}
+
+/*
+ * The registration changed (1.6: the column that records who deleted):
+ * the TRUNCATE guards of relid's tree carry it again (in SPI).
+ */
+void
+sd_refresh_truncate_guards(Oid relid)
+{
+	SdTable		t;
+	ListCell   *lc;
+
+	if (!sd_catalog_lookup(relid, &t) || t.mode != SD_MODE_FLAG)
+		return;
+	foreach(lc, sd_tree_tables(t.root, false))
+	{
+		Oid			rel = lfirst_oid(lc);
+
+		if (OidIsValid(get_trigger_oid(rel, "softdelete_guard_truncate", true)))
+			sd_trigger_ddl(rel, psprintf("DROP TRIGGER softdelete_guard_truncate ON %s",
+										 sd_qualified_name(rel)));
+	}
+	CommandCounterIncrement();
+	sd_create_triggers(t.root, SD_MODE_FLAG, false, NameStr(t.column_name), NULL);
 }
 
 /* Drop them again, from relid and its inheritance children (in SPI). */
