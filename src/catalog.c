@@ -772,9 +772,13 @@ sd_catalog_unregister(Oid relid)
 	table_close(rel, NoLock);
 }
 
-/* The flag column of relid was renamed: follow it. */
-void
-sd_catalog_rename_column(Oid relid, const char *newname)
+/*
+ * Set column attno of relid's registry row to value (NULL when isnull):
+ * -1 when the registry has no such column (the extension's SQL is older),
+ * 0 when relid has no row, 1 when it was set.
+ */
+static int
+sd_registry_set(Oid relid, AttrNumber attno, Datum value, bool isnull)
 {
 	Relation	rel;
 	HeapTuple	tup;
@@ -782,25 +786,41 @@ sd_catalog_rename_column(Oid relid, const char *newname)
 	Datum		values[Natts_registry];
 	bool		nulls[Natts_registry];
 	bool		replace[Natts_registry];
-	NameData	colname;
 
 	rel = table_open(sd_catalog_registry_relid(false), RowExclusiveLock);
-	tup = sd_registry_fetch(rel, relid);
-	if (HeapTupleIsValid(tup))
+	if (RelationGetDescr(rel)->natts < attno)
 	{
-		memset(replace, false, sizeof(replace));
-		memset(nulls, false, sizeof(nulls));
-		namestrcpy(&colname, newname);
-		values[Anum_registry_column_name - 1] = NameGetDatum(&colname);
-		replace[Anum_registry_column_name - 1] = true;
-		newtup = heap_modify_tuple(tup, RelationGetDescr(rel), values, nulls,
-								   replace);
-		CatalogTupleUpdate(rel, &newtup->t_self, newtup);
 		table_close(rel, NoLock);
-		sd_catalog_changed(relid);
-		return;
+		return -1;
 	}
+	tup = sd_registry_fetch(rel, relid);
+	if (!HeapTupleIsValid(tup))
+	{
+		table_close(rel, NoLock);
+		return 0;
+	}
+	memset(replace, false, sizeof(replace));
+	memset(nulls, false, sizeof(nulls));
+	values[attno - 1] = value;
+	nulls[attno - 1] = isnull;
+	replace[attno - 1] = true;
+	newtup = heap_modify_tuple(tup, RelationGetDescr(rel), values, nulls,
+							   replace);
+	CatalogTupleUpdate(rel, &newtup->t_self, newtup);
 	table_close(rel, NoLock);
+	return 1;
+}
+
+/* The flag column of relid was renamed: follow it. */
+void
+sd_catalog_rename_column(Oid relid, const char *newname)
+{
+	NameData	colname;
+
+	namestrcpy(&colname, newname);
+	if (sd_registry_set(relid, Anum_registry_column_name,
+						NameGetDatum(&colname), false) > 0)
+		sd_catalog_changed(relid);
 }
 
 /*
@@ -811,40 +831,16 @@ sd_catalog_rename_column(Oid relid, const char *newname)
 bool
 sd_catalog_set_deleted_by(Oid relid, const char *column)
 {
-	Relation	rel;
-	HeapTuple	tup;
-	HeapTuple	newtup;
-	Datum		values[Natts_registry];
-	bool		nulls[Natts_registry];
-	bool		replace[Natts_registry];
 	NameData	colname;
+	int			done;
 
-	rel = table_open(sd_catalog_registry_relid(false), RowExclusiveLock);
-	if (RelationGetDescr(rel)->natts < Anum_registry_deleted_by)
-	{
-		table_close(rel, NoLock);
-		return false;
-	}
-	tup = sd_registry_fetch(rel, relid);
-	if (HeapTupleIsValid(tup))
-	{
-		memset(replace, false, sizeof(replace));
-		memset(nulls, false, sizeof(nulls));
-		if (column != NULL)
-		{
-			namestrcpy(&colname, column);
-			values[Anum_registry_deleted_by - 1] = NameGetDatum(&colname);
-		}
-		else
-			nulls[Anum_registry_deleted_by - 1] = true;
-		replace[Anum_registry_deleted_by - 1] = true;
-		newtup = heap_modify_tuple(tup, RelationGetDescr(rel), values, nulls,
-								   replace);
-		CatalogTupleUpdate(rel, &newtup->t_self, newtup);
-	}
-	table_close(rel, NoLock);
-	sd_catalog_changed(relid);
-	return true;
+	if (column != NULL)
+		namestrcpy(&colname, column);
+	done = sd_registry_set(relid, Anum_registry_deleted_by,
+						   NameGetDatum(&colname), column == NULL);
+	if (done > 0)
+		sd_catalog_changed(relid);
+	return done >= 0;
 }
 
 /*
@@ -854,31 +850,12 @@ sd_catalog_set_deleted_by(Oid relid, const char *column)
 bool
 sd_catalog_set_retention(Oid relid, Datum keep, bool isnull)
 {
-	Relation	rel;
-	HeapTuple	tup;
-	HeapTuple	newtup;
-	Datum		values[Natts_registry];
-	bool		nulls[Natts_registry];
-	bool		replace[Natts_registry];
+	int			done = sd_registry_set(relid, Anum_registry_retention, keep, isnull);
 
-	rel = table_open(sd_catalog_registry_relid(false), RowExclusiveLock);
-	if (RelationGetDescr(rel)->natts < Anum_registry_retention)
-	{
-		table_close(rel, NoLock);
+	if (done < 0)
 		return false;
-	}
-	tup = sd_registry_fetch(rel, relid);
-	if (tup == NULL)
+	if (done == 0)
 		elog(ERROR, "softdelete: table %u is not registered", relid);
-	memset(replace, false, sizeof(replace));
-	memset(nulls, false, sizeof(nulls));
-	values[Anum_registry_retention - 1] = keep;
-	nulls[Anum_registry_retention - 1] = isnull;
-	replace[Anum_registry_retention - 1] = true;
-	newtup = heap_modify_tuple(tup, RelationGetDescr(rel), values, nulls,
-							   replace);
-	CatalogTupleUpdate(rel, &newtup->t_self, newtup);
-	table_close(rel, NoLock);
 	CommandCounterIncrement();
 	return true;
 }
