@@ -38,10 +38,12 @@ $src->safe_psql('src', q{
 	-- a plain table
 	CREATE TABLE item (id int PRIMARY KEY, name text);
 	INSERT INTO item SELECT g, 'n' || g FROM generate_series(1, 20) g;
-	SELECT softdelete.enable('item');
+	SELECT softdelete.enable('item', deleted_by => 'deleted_by');
 	SELECT softdelete.grant_access('item', 'dump_reader', 'read_deleted');
 	GRANT SELECT ON item TO dump_reader;
+	SET softdelete.actor = 'user:5';
 	DELETE FROM item WHERE id IN (2, 5, 7);
+	RESET softdelete.actor;
 	DELETE FROM item WHERE id = 11;		-- another transaction, another stamp
 
 	-- a partitioned table, deleted rows in every partition
@@ -98,7 +100,7 @@ $src->safe_psql('src', q{
 my $all_rows = q{
 	SET TimeZone = 'UTC';
 	SET softdelete.include_deleted = on;
-	SELECT 'item', count(*), string_agg(id || '=' || coalesce(deleted_at::text, '-'), ',' ORDER BY id) FROM item
+	SELECT 'item', count(*), string_agg(id || '=' || coalesce(deleted_at::text, '-') || ':' || coalesce(deleted_by, '-'), ',' ORDER BY id) FROM item
 	UNION ALL
 	SELECT 'meas', count(*), string_agg(id || '=' || coalesce(deleted_at::text, '-'), ',' ORDER BY id) FROM meas
 	UNION ALL
@@ -131,7 +133,7 @@ my $visible = q{
 };
 my $registry = q{
 	SET TimeZone = 'UTC';
-	SELECT table_name, mode, column_name, archive, versions, enabled_at
+	SELECT table_name, mode, column_name, archive, versions, enabled_at, deleted_by
 	FROM softdelete.tables ORDER BY table_name::text;
 	SELECT relid, grantee, privilege FROM softdelete.access ORDER BY relid::text;
 };
@@ -303,8 +305,13 @@ sub check_restored
 
 	# The restored database filters and soft-deletes.
 	is($dst->safe_psql($db, q{
+		SET softdelete.actor = 'after';
 		WITH d AS (DELETE FROM item WHERE id IN (1, 2) RETURNING id) SELECT string_agg(id::text, ',') FROM d}),
 		'1', "$tag: DELETE marks live rows only");
+	is($dst->safe_psql($db, q{
+		SET softdelete.include_deleted = on;
+		SELECT string_agg(id || ':' || deleted_by, ',' ORDER BY id) FROM item WHERE id IN (1, 2)}),
+		'1:after,2:user:5', "$tag: who deleted, before the dump and after the restore");
 	is($dst->safe_psql($db, q{
 		WITH d AS (DELETE FROM meas WHERE id IN (15, 106, 113) RETURNING id) SELECT string_agg(id::text, ',' ORDER BY id) FROM d}),
 		'15,106', "$tag: DELETE on the partitioned table");
@@ -375,9 +382,10 @@ my $hidden = q{
 	UNION ALL SELECT 'part.t', string_agg(id::text, ',' ORDER BY id) FROM part.t
 	UNION ALL SELECT 'part.pt', string_agg(id::text, ',' ORDER BY id) FROM part.pt
 	UNION ALL SELECT 'part.a', string_agg(id::text, ',' ORDER BY id) FROM part.a};
-my $regs = q{SELECT string_agg(table_name || ':' || mode || ':' || coalesce(column_name, archive::text) || ':' || versions, ',' ORDER BY table_name::text) FROM softdelete.tables};
+my $regs = q{SELECT string_agg(table_name || ':' || mode || ':' || coalesce(column_name, archive::text) || ':' || versions || coalesce(':' || deleted_by, ''), ',' ORDER BY table_name::text) FROM softdelete.tables};
 my @partial = (
-	[ 'tables', [ '-t', 'item', '-t', 'doc' ], "doc:flag:removed_at:false,item:flag:deleted_at:false" ],
+	# item records who deleted (1.6): its guard carries that column too
+	[ 'tables', [ '-t', 'item', '-t', 'doc' ], "doc:flag:removed_at:false,item:flag:deleted_at:false:deleted_by" ],
 	[ 'schema', [ '-n', 'part' ], "part.a:archive:part.a_archive:true,part.pt:flag:deleted_at:false,part.t:flag:gone_at:false" ],
 	# (empty tables: their data, with the registry, registers them later)
 	[ 'schema_only', [ '--schema-only', '-n', 'part' ], '' ],
