@@ -60,6 +60,9 @@ $old->safe_psql('at13', "CREATE EXTENSION softdelete VERSION '1.3'; $setup");
 $old->safe_psql('postgres', 'CREATE ROLE up_reader');
 $old->safe_psql('cur', q{GRANT SELECT ON p TO up_reader;
 	SELECT softdelete.grant_access('p', 'up_reader', 'read_deleted')});
+# who deleted (1.6): c records it
+$old->safe_psql('cur', q{SELECT softdelete.enable('c', deleted_by => 'deleted_by');
+	SET softdelete.actor = 'user:8'; DELETE FROM c WHERE id = 3});
 
 my $state = q{
 	SET TimeZone = 'UTC';
@@ -125,6 +128,12 @@ is($new->safe_psql('cur', q{
 	SELECT string_agg(relid || ':' || grantee || ':' || privilege, ',') FROM softdelete.access;
 	SET ROLE up_reader; SET softdelete.include_deleted = on; SELECT count(*) FROM p}),
 	"p:up_reader:read_deleted\n5", 'cur: the grant came along, and works');
+is($new->safe_psql('cur', q{
+	SELECT deleted_by FROM softdelete.tables WHERE table_name = 'c'::regclass;
+	SET softdelete.actor = 'user:9'; DELETE FROM c WHERE id = 4;
+	SET softdelete.include_deleted = on;
+	SELECT string_agg(id || ':' || deleted_by, ',' ORDER BY id) FROM c WHERE id IN (3, 4)}),
+	"deleted_by\n3:user:8,4:user:9", 'cur: who deleted, before the upgrade and after');
 ($ret, $out, $err) = $new->psql('cur', q{SET softdelete.include_deleted = on; SET ROLE up_reader; SELECT count(*) FROM c});
 like($err, qr/permission denied to read the deleted rows of table "c"/, 'cur: and grants nothing else');
 ($ret, $out, $err) = $new->psql('cur', 'TRUNCATE c');
