@@ -258,20 +258,12 @@ void
 sd_access_require(Oid root, Oid relid, SdAccess what, Oid user)
 {
 	Oid			index;
+	bool		old = false;
 
 	if (sd_access_allowed(root, what, user))
 		return;
 	/* a database whose extension is older than the library: no grants yet */
-	if (!OidIsValid(sd_access_table(&index)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 what == SD_ACCESS_READ_DELETED ?
-				 errmsg("permission denied to read the deleted rows of table \"%s\"",
-						get_rel_name(relid)) :
-				 errmsg("permission denied to erase rows of table \"%s\"",
-						get_rel_name(relid)),
-				 errdetail("From softdelete 1.5 on, only the table's owner may unless granted, and this database has an older version of the extension."),
-				 errhint("Run ALTER EXTENSION softdelete UPDATE: it grants the roles that could read deleted rows or erase before.")));
+	old = !OidIsValid(sd_access_table(&index));
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 what == SD_ACCESS_READ_DELETED ?
@@ -279,9 +271,13 @@ sd_access_require(Oid root, Oid relid, SdAccess what, Oid user)
 					get_rel_name(relid)) :
 			 errmsg("permission denied to erase rows of table \"%s\"",
 					get_rel_name(relid)),
+			 old ?
+			 errdetail("From softdelete 1.5 on, only the table's owner may unless granted, and this database has an older version of the extension.") :
 			 what == SD_ACCESS_READ_DELETED ?
 			 errdetail("softdelete.include_deleted, softdelete.as_of and softdelete.restore() need the grant read_deleted on the table.") :
 			 errdetail("softdelete.hard_delete, softdelete.purge() and TRUNCATE need the grant erase on the table."),
+			 old ?
+			 errhint("Run ALTER EXTENSION softdelete UPDATE: it grants the roles that could read deleted rows or erase before.") :
 			 errhint("The table's owner grants it: SELECT softdelete.grant_access(%s, %s, '%s');",
 					 sd_table_literal(root),
 					 quote_literal_cstr(GetUserNameFromId(user, false)),
