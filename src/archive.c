@@ -100,6 +100,7 @@ typedef struct SdSink
 {
 	Trigger    *trigger;		/* our entry in the relation's TriggerDesc */
 	Oid			live;
+	Oid			root;			/* the enabled table (1.7: the log counts there) */
 	CmdType		operation;		/* of the ModifyTable node */
 	bool		versions;
 	AttrNumber	valid_from;		/* live attno, versions only */
@@ -244,6 +245,7 @@ sd_make_sink(Relation rel, SdArchiveTarget *target, const SdTable *t,
 				j;
 
 	s->live = RelationGetRelid(rel);
+	s->root = t->root;
 	s->operation = operation;
 	s->versions = t->versions;
 	s->target = target;
@@ -316,6 +318,10 @@ sd_archive_write(SdSink *s, TupleTableSlot *old, bool is_delete)
 		s->by_name = CStringGetTextDatum(sd_actor_now());
 		MemoryContextSwitchTo(oldcxt);
 	}
+
+	/* (1.7) counted for the log of deletions */
+	if (is_delete)
+		sd_deletions_note(s->root, 1);
 
 	slot_getallattrs(old);
 	ExecClearTuple(slot);

@@ -213,7 +213,8 @@ sd_restore_archive(Oid relid, const SdTable *t, const char *filter)
 	}
 	PG_END_TRY();
 	processed = SPI_processed;
-	if (processed > 0)
+	/* undo restores every table of its transaction itself */
+	if (processed > 0 && !sd_undoing)
 		sd_restore_archive_cascade(relid, SPI_tuptable, processed);
 	SPI_finish();
 	return processed;

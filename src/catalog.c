@@ -608,6 +608,34 @@ sd_catalog_registered(void)
 	return rels;
 }
 
+/* The enabled tables (the roots of their trees). */
+List *
+sd_catalog_roots(void)
+{
+	List	   *rels = NIL;
+	Oid			registry = sd_catalog_registry_relid(true);
+	Relation	rel;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	if (!OidIsValid(registry))
+		return NIL;
+	rel = table_open(registry, AccessShareLock);
+	scan = systable_beginscan(rel, InvalidOid, false, GetActiveSnapshot(), 0, NULL);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+
+		rels = lappend_oid(rels,
+						   DatumGetObjectId(heap_getattr(tup, Anum_registry_relid,
+														 RelationGetDescr(rel),
+														 &isnull)));
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return rels;
+}
+
 /*
  * Record (link) or forget that live table live depends on its archive
  * (pg_depend, normal).  pg_dump follows it: the archive is created before

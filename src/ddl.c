@@ -997,6 +997,7 @@ softdelete_on_drop(PG_FUNCTION_ARGS)
 					(errmsg("archive table %s is kept", sd_qualified_name(t.archive))));
 		sd_catalog_unregister(relid);
 		sd_access_forget(relid);
+		sd_deletions_forget(relid);
 	}
 	PG_RETURN_VOID();
 }

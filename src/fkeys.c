@@ -621,7 +621,8 @@ sd_fk_on_restore(Relation rel, const SdTable *t, HeapTuple oldtuple,
 		Oid			save_userid;
 		int			save_sec;
 
-		if (fk->deltype != FKCONSTR_ACTION_CASCADE ||
+		/* undo restores every table of its transaction itself (1.7) */
+		if (sd_undoing || fk->deltype != FKCONSTR_ACTION_CASCADE ||
 			!sd_fk_lookup(fk->child, &ct) ||
 			!sd_fk_values(rel, oldtuple, fk->parent, fk->nkeys, fk->parent_att,
 						  values, types))

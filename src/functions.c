@@ -671,6 +671,43 @@ sd_require_privilege(const char *fn, Oid tbl, Oid relid, AttrNumber attno,
 			 errdetail("%s needs %s.", fn, needs)));
 }
 
+/*
+ * What restore of table relid needs (and undo, for each table): the
+ * privileges of its statements, and in flag mode the grant to read deleted
+ * rows, which are what it chooses among.
+ */
+void
+sd_restore_require(Oid relid, const SdTable *t)
+{
+	if (t->mode == SD_MODE_ARCHIVE)
+	{
+		const char *needs = t->versions ?
+			"INSERT on the table and SELECT on its primary key, and SELECT and UPDATE on its archive table" :
+			"INSERT on the table and SELECT on its primary key, and SELECT and DELETE on its archive table";
+
+		Relation	rel = table_open(relid, AccessShareLock);
+		Bitmapset  *pk = RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_PRIMARY_KEY);
+		int			k = -1;
+
+		table_close(rel, AccessShareLock);
+		sd_require_privilege("softdelete.restore()", relid, relid, -1, ACL_INSERT, needs);
+		/* a key taken meanwhile by a live row is looked up */
+		while ((k = bms_next_member(pk, k)) >= 0)
+			sd_require_privilege("softdelete.restore()", relid, relid,
+								 k + FirstLowInvalidHeapAttributeNumber, ACL_SELECT, needs);
+		sd_require_privilege("softdelete.restore()", relid, t->archive, 0, ACL_SELECT, needs);
+		sd_require_privilege("softdelete.restore()", relid, t->archive, 0,
+							 t->versions ? ACL_UPDATE : ACL_DELETE, needs);
+		return;
+	}
+	sd_require_privilege("softdelete.restore()", relid, relid, t->flag_attno, ACL_UPDATE,
+						 "UPDATE and SELECT on the flag column, and SELECT on the columns its filter reads");
+	sd_require_privilege("softdelete.restore()", relid, relid, t->flag_attno, ACL_SELECT,
+						 "UPDATE and SELECT on the flag column, and SELECT on the columns its filter reads");
+	/* which rows come back is chosen among deleted ones: the role must see them */
+	sd_access_require(t->root, relid, SD_ACCESS_READ_DELETED, GetUserId());
+}
+
 /* Run restore's statement sql; a filter reading what the role may not read is refused saying so. */
 static void
 sd_restore_exec(Oid relid, const char *sql)
@@ -723,33 +760,9 @@ softdelete_restore(PG_FUNCTION_ARGS)
 		filter = text_to_cstring(PG_GETARG_TEXT_PP(1));
 		sd_check_filter(filter);
 	}
+	sd_restore_require(relid, &t);
 	if (t.mode == SD_MODE_ARCHIVE)
-	{
-		const char *needs = t.versions ?
-			"INSERT on the table and SELECT on its primary key, and SELECT and UPDATE on its archive table" :
-			"INSERT on the table and SELECT on its primary key, and SELECT and DELETE on its archive table";
-
-		Relation	rel = table_open(relid, AccessShareLock);
-		Bitmapset  *pk = RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_PRIMARY_KEY);
-		int			k = -1;
-
-		table_close(rel, AccessShareLock);
-		sd_require_privilege("softdelete.restore()", relid, relid, -1, ACL_INSERT, needs);
-		/* a key taken meanwhile by a live row is looked up */
-		while ((k = bms_next_member(pk, k)) >= 0)
-			sd_require_privilege("softdelete.restore()", relid, relid,
-								 k + FirstLowInvalidHeapAttributeNumber, ACL_SELECT, needs);
-		sd_require_privilege("softdelete.restore()", relid, t.archive, 0, ACL_SELECT, needs);
-		sd_require_privilege("softdelete.restore()", relid, t.archive, 0,
-							 t.versions ? ACL_UPDATE : ACL_DELETE, needs);
 		PG_RETURN_INT64((int64) sd_restore_archive(relid, &t, filter));
-	}
-	sd_require_privilege("softdelete.restore()", relid, relid, t.flag_attno, ACL_UPDATE,
-						 "UPDATE and SELECT on the flag column, and SELECT on the columns its filter reads");
-	sd_require_privilege("softdelete.restore()", relid, relid, t.flag_attno, ACL_SELECT,
-						 "UPDATE and SELECT on the flag column, and SELECT on the columns its filter reads");
-	/* which rows come back is chosen among deleted ones: the role must see them */
-	sd_access_require(t.root, relid, SD_ACCESS_READ_DELETED, GetUserId());
 
 	col = quote_identifier(NameStr(t.column_name));
 	sql = psprintf("UPDATE %s SET %s = %s WHERE %s",

@@ -90,7 +90,8 @@ sd_stamp_tlist(Query *query, const SdTable *t, bool filtered)
 	SD_UPDATED_COLS(query, rte) =
 		bms_add_member(SD_UPDATED_COLS(query, rte),
 					   t->flag_attno - FirstLowInvalidHeapAttributeNumber);
-	tlist = list_make1(makeTargetEntry(sd_stamp_expr(rti, t, filtered),
+	tlist = list_make1(makeTargetEntry(sd_counted_stamp(sd_stamp_expr(rti, t, filtered),
+														t->root),
 									   t->flag_attno,
 									   pstrdup(NameStr(t->column_name)),
 									   false));

@@ -296,6 +296,17 @@ _PG_init(void)
 							   NULL,
 							   NULL);
 
+	DefineCustomStringVariable("softdelete.reason",
+							   "Why rows are deleted: recorded with every soft delete (empty: no reason).",
+							   "Kept in softdelete.deletions and shown by softdelete.trash.",
+							   &sd_reason,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   NULL,
+							   NULL,
+							   NULL);
+
 	DefineCustomStringVariable("softdelete.retention_databases",
 							   "Databases whose tables the background worker purges by their retention.",
 							   "A comma-separated list; empty (the default) starts no worker.  Set at server start to start the worker.",
@@ -327,6 +338,7 @@ _PG_init(void)
 
 	sd_catalog_init();
 	sd_access_init();
+	sd_deletions_init();
 	sd_inlining_init();
 	sd_fkeys_init();
 

@@ -57,6 +57,9 @@ typedef struct SdOrigin
 } SdOrigin;
 extern char *sd_actor;
 extern char *sd_actor_now(void);
+extern char *sd_reason;
+extern char *sd_reason_now(void);
+extern bool sd_undoing;
 extern SdOrigin sd_include_origin;
 extern SdOrigin sd_hard_delete_origin;
 extern SdOrigin sd_as_of_origin;
@@ -114,6 +117,7 @@ extern bool sd_archive_restoring;
 extern char *sd_qualified_name(Oid relid);
 extern char *sd_table_literal(Oid relid);
 extern Node *sd_actor_expr(Oid typid, int32 typmod);
+extern Expr *sd_counted_stamp(Expr *stamp, Oid root);
 extern Oid	sd_ref_needed_oid(void);
 extern void sd_spi_exec(const char *sql, int expected);
 
@@ -183,6 +187,7 @@ extern bool sd_catalog_any_archive(void);
 extern bool sd_catalog_any_flag(void);
 extern Oid	sd_catalog_archive_of(Oid archive);
 extern bool sd_catalog_lookup(Oid relid, SdTable *out);
+extern List *sd_catalog_roots(void);
 extern Oid	sd_catalog_registry_relid(bool missing_ok);
 extern void sd_catalog_link_archive(Oid live, Oid archive, bool link);
 extern void sd_catalog_register(Oid relid, SdMode mode, const char *column_name,
@@ -220,6 +225,24 @@ extern void sd_access_require(Oid root, Oid relid, SdAccess what, Oid user);
 extern void sd_access_require_erase_row(Relation rel);
 extern void sd_access_forget(Oid relid);
 extern char *sd_access_of_role(Oid role, bool forget);
+
+/* ---------------------------------------------------------------------
+ * deletions.c: which transaction deleted what, who and why (1.7)
+ * ---------------------------------------------------------------------
+ */
+#define SD_DELETIONS_NATTS		8
+#define SD_DELETIONS_XID		1
+#define SD_DELETIONS_RELID		2
+#define SD_DELETIONS_SUBXIDS	3
+#define SD_DELETIONS_ROWS		4
+#define SD_DELETIONS_ACTOR		5
+#define SD_DELETIONS_REASON		6
+#define SD_DELETIONS_AT			7
+#define SD_DELETIONS_ARRIVED	8
+extern void sd_deletions_init(void);
+extern void sd_deletions_note(Oid root, int64 n);
+extern Oid	sd_deletions_relid(Oid *index);
+extern void sd_deletions_forget(Oid relid);
 
 /* ---------------------------------------------------------------------
  * stamp.c: what a soft delete writes, and what a stamp stands for
@@ -415,6 +438,12 @@ extern void sd_retention_register(void);
 
 /* ---------------------------------------------------------------------
  * functions.c: the SQL-callable functions (the API)
+ * ---------------------------------------------------------------------
+ */
+extern void sd_restore_require(Oid relid, const SdTable *t);
+
+/* ---------------------------------------------------------------------
+ * undo.c: softdelete.undo() and softdelete.trash (1.7)
  * ---------------------------------------------------------------------
  */
 

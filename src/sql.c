@@ -42,6 +42,7 @@
 #include "utils/timestamp.h"
 
 #include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
 
 #include "parser/parse_coerce.h"
 
@@ -110,4 +111,27 @@ sd_actor_expr(Oid typid, int32 typmod)
 				 errmsg("the actor (text) does not convert to type %s",
 						format_type_be(typid))));
 	return expr;
+}
+
+/*
+ * (1.7) softdelete.deleting(stamp, root): the stamp, counted for the log of
+ * deletions as a row of root deleted.  The stamp itself when the database
+ * is at 1.6 or older (no such function).
+ */
+Expr *
+sd_counted_stamp(Expr *stamp, Oid root)
+{
+	List	   *name = list_make2(makeString("softdelete"), makeString("deleting"));
+	Oid			argtypes[2] = {ANYELEMENTOID, OIDOID};
+	Oid			fn = LookupFuncName(name, 2, argtypes, true);
+	Oid			type = exprType((Node *) stamp);
+
+	if (!OidIsValid(fn))
+		return stamp;
+	return (Expr *) makeFuncExpr(fn, type,
+								 list_make2(stamp,
+											makeConst(OIDOID, -1, InvalidOid, sizeof(Oid),
+													  ObjectIdGetDatum(root), false, true)),
+								 InvalidOid, exprCollation((Node *) stamp),
+								 COERCE_EXPLICIT_CALL);
 }

@@ -55,6 +55,22 @@ sd_actor_now(void)
 	return GetUserNameFromId(GetOuterUserId(), false);
 }
 
+/* softdelete.reason (1.7): why. */
+char	   *sd_reason = NULL;
+
+/* Why rows are deleted now: softdelete.reason, or NULL when it is empty. */
+char *
+sd_reason_now(void)
+{
+	return sd_reason != NULL && sd_reason[0] != '\0' ? pstrdup(sd_reason) : NULL;
+}
+
+/*
+ * softdelete.undo() is restoring (1.7): it restores each table of the
+ * transaction itself, so a restored row brings back no children of its own.
+ */
+bool		sd_undoing = false;
+
 /* Where each value was set (the assign hooks copy it from the value's extra). */
 SdOrigin	sd_include_origin = {InvalidOid, false};
 SdOrigin	sd_hard_delete_origin = {InvalidOid, false};
