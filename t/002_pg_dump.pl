@@ -154,6 +154,10 @@ my %want = (
 	triggers => $src->safe_psql('src', $triggers),
 	sequences => $src->safe_psql('src', $sequences),
 );
+# (1.7) the log of deletions travels, marked as arrived by a restore
+my $src_log = $src->safe_psql('src', q{SELECT count(*) || ':' || sum(rows) FROM softdelete.deletions});
+my $src_xid = $src->safe_psql('src', q{SELECT min(xid) FROM softdelete.deletions});
+like($src_log, qr/^[1-9]\d*:[1-9]/, 'source: the deletes are in the log');
 my %query = (all_rows => $all_rows, deleted_ids => $deleted_ids,
 	visible => $visible, registry => $registry, triggers => $triggers,
 	sequences => $sequences);
@@ -303,6 +307,13 @@ sub check_restored
 		is($dst->safe_psql($db, $query{$what}), $want{$what}, "$tag: $what as in the source");
 	}
 
+	# (1.7) The log came along, each row marked arrived: a transaction of the
+	# source cannot be undone here (its rows carry other xmins now).
+	is($dst->safe_psql($db, q{SELECT count(*) || ':' || sum(rows) || ':' || bool_and(arrived) FROM softdelete.deletions}),
+		"$src_log:true", "$tag: the log of deletions, marked arrived");
+	my ($uret, $uout, $uerr) = $dst->psql($db, "SELECT softdelete.undo('$src_xid')");
+	like($uerr, qr/came with a restore/, "$tag: a transaction of the source is not undone here");
+
 	# The restored database filters and soft-deletes.
 	is($dst->safe_psql($db, q{
 		SET softdelete.actor = 'after';
@@ -350,6 +361,11 @@ sub check_restored
 		'1', "$tag: restore works");
 	is($dst->safe_psql($db, q{SELECT count(*) FROM ord}), '9',
 		"$tag: and brings back the cascaded rows");
+	is($dst->safe_psql($db, q{
+		DELETE FROM cust WHERE id = 4;
+		SELECT string_agg(table_name || ' ' || restored, ',')
+		  FROM softdelete.undo((SELECT max(xid) FROM softdelete.deletions WHERE NOT arrived))}),
+		'cust 1,ord 3', "$tag: undo of a delete made after the restore");
 }
 
 my %modes = (
