@@ -49,9 +49,11 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/xid8.h"
 
@@ -178,21 +180,42 @@ softdelete_deleting(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 }
 
+/* softdelete.deletions and its index, once found (until invalidated) */
+static Oid	sd_log_oid = InvalidOid;
+static Oid	sd_log_index = InvalidOid;
+
+static void
+sd_deletions_relcache(Datum arg, Oid relid)
+{
+	if (!OidIsValid(relid) || relid == sd_log_oid)
+		sd_log_oid = sd_log_index = InvalidOid;
+}
+
+static void
+sd_deletions_syscache(Datum arg, int cacheid, uint32 hashvalue)
+{
+	sd_log_oid = sd_log_index = InvalidOid;
+}
+
 /* softdelete.deletions and its index on xid, or InvalidOid before 1.7. */
 Oid
 sd_deletions_relid(Oid *index)
 {
-	Oid			registry = sd_catalog_registry_relid(true);
+	Oid			registry;
 	Oid			nsp;
 
+	if (!OidIsValid(sd_log_oid))
+	{
+		registry = sd_catalog_registry_relid(true);
+		if (!OidIsValid(registry))
+			return InvalidOid;
+		nsp = get_rel_namespace(registry);
+		sd_log_index = get_relname_relid("deletions_xid", nsp);
+		sd_log_oid = get_relname_relid("deletions", nsp);
+	}
 	if (index)
-		*index = InvalidOid;
-	if (!OidIsValid(registry))
-		return InvalidOid;
-	nsp = get_rel_namespace(registry);
-	if (index)
-		*index = get_relname_relid("deletions_xid", nsp);
-	return get_relname_relid("deletions", nsp);
+		*index = sd_log_index;
+	return sd_log_oid;
 }
 
 /* At commit (or PREPARE): one row of the log per table. */
@@ -321,6 +344,8 @@ void
 sd_deletions_init(void)
 {
 	RegisterXactCallback(sd_deletions_xact, NULL);
+	CacheRegisterRelcacheCallback(sd_deletions_relcache, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, sd_deletions_syscache, (Datum) 0);
 	RegisterSubXactCallback(sd_deletions_subxact, NULL);
 }
 

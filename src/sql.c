@@ -35,10 +35,12 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/partcache.h"
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "nodes/makefuncs.h"
@@ -118,13 +120,33 @@ sd_actor_expr(Oid typid, int32 typmod)
  * deletions as a row of root deleted.  The stamp itself when the database
  * is at 1.6 or older (no such function).
  */
+static Oid	sd_deleting_oid = InvalidOid;	/* found, until pg_proc changes */
+
+static void
+sd_deleting_forget(Datum arg, int cacheid, uint32 hashvalue)
+{
+	sd_deleting_oid = InvalidOid;
+}
+
 Expr *
 sd_counted_stamp(Expr *stamp, Oid root)
 {
-	List	   *name = list_make2(makeString("softdelete"), makeString("deleting"));
-	Oid			argtypes[2] = {ANYELEMENTOID, OIDOID};
-	Oid			fn = LookupFuncName(name, 2, argtypes, true);
+	static bool registered = false;
+	Oid			fn = sd_deleting_oid;
 	Oid			type = exprType((Node *) stamp);
+
+	if (!OidIsValid(fn))
+	{
+		List	   *name = list_make2(makeString("softdelete"), makeString("deleting"));
+		Oid			argtypes[2] = {ANYELEMENTOID, OIDOID};
+
+		if (!registered)
+		{
+			CacheRegisterSyscacheCallback(PROCOID, sd_deleting_forget, (Datum) 0);
+			registered = true;
+		}
+		fn = sd_deleting_oid = LookupFuncName(name, 2, argtypes, true);
+	}
 
 	if (!OidIsValid(fn))
 		return stamp;

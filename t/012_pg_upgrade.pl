@@ -62,7 +62,9 @@ $old->safe_psql('cur', q{GRANT SELECT ON p TO up_reader;
 	SELECT softdelete.grant_access('p', 'up_reader', 'read_deleted')});
 # who deleted (1.6): c records it
 $old->safe_psql('cur', q{SELECT softdelete.enable('c', deleted_by => 'deleted_by');
-	SET softdelete.actor = 'user:8'; DELETE FROM c WHERE id = 3});
+	SET softdelete.actor = 'user:8'; SET softdelete.reason = 'r8'; DELETE FROM c WHERE id = 3});
+# which transaction (1.7): the log names it, and the rows keep their xmin
+my $c3_xid = $old->safe_psql('cur', q{SELECT max(xid) FROM softdelete.deletions WHERE relid = 'c'::regclass});
 
 my $state = q{
 	SET TimeZone = 'UTC';
@@ -134,6 +136,12 @@ is($new->safe_psql('cur', q{
 	SET softdelete.include_deleted = on;
 	SELECT string_agg(id || ':' || deleted_by, ',' ORDER BY id) FROM c WHERE id IN (3, 4)}),
 	"deleted_by\n3:user:8,4:user:9", 'cur: who deleted, before the upgrade and after');
+is($new->safe_psql('cur', qq{
+	SELECT reason || ':' || (xid = '$c3_xid') FROM softdelete.trash
+	 WHERE table_name = 'c'::regclass AND key->>'id' = '3';
+	SELECT string_agg(table_name || ' ' || restored, ',') FROM softdelete.undo('$c3_xid');
+	SELECT count(*) FROM c WHERE id = 3}),
+	"r8:true\nc 1\n1", 'cur: a delete from before the upgrade: its reason and transaction, and undo');
 ($ret, $out, $err) = $new->psql('cur', q{SET softdelete.include_deleted = on; SET ROLE up_reader; SELECT count(*) FROM c});
 like($err, qr/permission denied to read the deleted rows of table "c"/, 'cur: and grants nothing else');
 ($ret, $out, $err) = $new->psql('cur', 'TRUNCATE c');
