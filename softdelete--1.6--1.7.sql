@@ -75,3 +75,28 @@ GRANT SELECT ON softdelete.trash TO PUBLIC;
 
 COMMENT ON VIEW softdelete.trash IS
 'every deleted row of every enabled table whose deleted rows the role may read: its primary key, when, who, why and which transaction (for softdelete.undo)';
+
+/*
+ * Archive tables record the reason in archived_reason from 1.7 on: those
+ * made before get the column (unless their table has a column of that name,
+ * which then stays the table's; the reason is in the log either way).
+ */
+DO $$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN SELECT g.relid, g.archive FROM softdelete.registry g
+			  WHERE g.mode = 'archive' AND g.archive IS NOT NULL
+	LOOP
+		IF NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
+						WHERE a.attrelid = r.archive AND a.attname = 'archived_reason'
+						  AND NOT a.attisdropped)
+		   AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
+							WHERE a.attrelid = r.relid AND a.attname = 'archived_reason'
+							  AND NOT a.attisdropped)
+		THEN
+			EXECUTE pg_catalog.format('ALTER TABLE %s ADD COLUMN archived_reason text', r.archive);
+		END IF;
+	END LOOP;
+END
+$$;

@@ -49,7 +49,7 @@ SET softdelete.include_deleted = on;
 SELECT id, deleted_at IS NOT NULL AS deleted, deleted_by FROM u_p ORDER BY id;
 SELECT id, gone FROM u_c ORDER BY id;
 RESET softdelete.include_deleted;
-SELECT id, archived_by FROM u_g_archive ORDER BY id;
+SELECT id, archived_by, archived_reason FROM u_g_archive ORDER BY id;
 -- what the log says (a superuser reads it)
 SELECT relid, rows, actor, reason, cardinality(subxids) AS subtransactions
   FROM softdelete.deletions WHERE xid = :'mistake' ORDER BY relid::text;
@@ -106,6 +106,10 @@ DELETE FROM u_k0 WHERE id = 1;
 SELECT relid, reason FROM softdelete.deletions WHERE xid = pg_current_xact_id();
 COMMIT;
 SELECT relid, reason FROM softdelete.deletions ORDER BY xid DESC, relid::text LIMIT 2;
+
+-- softdelete.deleting() is for the soft delete's own statement
+SELECT softdelete.deleting(now(), 'pg_class'::regclass);
+SELECT softdelete.deleting(true, 0);
 
 -- a row purged since: refused, nothing restored
 BEGIN;
@@ -182,11 +186,24 @@ SELECT * FROM try_undo(:'clerks');
 SELECT id FROM u_p WHERE id = 1;
 SELECT id FROM u_c WHERE pid = 1 ORDER BY id;
 
+-- a table disabled since, then dropped
+CREATE TABLE u_x (id int PRIMARY KEY);
+SELECT softdelete.enable('u_x');
+INSERT INTO u_x VALUES (1);
+BEGIN;
+DELETE FROM u_x;
+SELECT pg_current_xact_id() AS xd \gset
+COMMIT;
+SELECT softdelete.disable('u_x');
+SELECT * FROM try_undo(:'xd');
+DROP TABLE u_x;
+SELECT * FROM try_undo(:'xd');
+
 -- dropping a table drops its part of the log
 SELECT count(*) > 0 AS logged FROM softdelete.deletions WHERE relid::text LIKE 'u\_%';
+SELECT array_agg(DISTINCT relid::oid) AS u_rels FROM softdelete.deletions WHERE relid::text LIKE 'u\_%' \gset
 DROP TABLE u_g, u_c, u_p, u_k, u_k0, u_a, u_parts CASCADE;
 DROP FUNCTION try_undo(xid8);
 DROP TABLE u_g_archive, u_a_archive;
 DROP ROLE u_clerk;
-SELECT count(*) FROM softdelete.deletions d
- WHERE NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = d.relid);
+SELECT count(*) FROM softdelete.deletions WHERE relid::oid = ANY (:'u_rels'::oid[]);

@@ -38,6 +38,8 @@ COMMIT;
 SELECT id FROM item ORDER BY id;
 SELECT table_name, key, reason, xid = :'after' AS after
   FROM softdelete.trash ORDER BY table_name::text, key::text;
+-- the archive made under 1.6 records the reason from now on
+SELECT id, archive_op, archived_reason FROM note_archive ORDER BY archive_id;
 SELECT * FROM softdelete.undo(:'after');
 SELECT id FROM item ORDER BY id;
 SELECT set_config('sd_test.before', :'before', false) IS NOT NULL AS noted;

@@ -109,6 +109,7 @@ typedef struct SdSink
 	EState	   *estate;
 	ItemPointerData moving;		/* MERGE: row whose UPDATE fired last */
 	Datum		by_name;
+	Datum		reason;			/* (1.7) softdelete.reason, 0 when empty */
 } SdSink;
 
 /* The sinks of one executor; unlinked when its memory goes away. */
@@ -154,6 +155,13 @@ sd_open_target(EState *estate, Oid live, Oid archive)
 	{
 		AttrNumber	attno = get_attnum(archive, sd_meta[i].name);
 
+		/* (1.7) an archive made before lacks archived_reason: the log has it */
+		if (i == SD_META_REASON &&
+			(attno <= 0 || get_attnum(live, sd_meta[i].name) > 0))
+		{
+			a->meta[i] = InvalidAttrNumber;
+			continue;
+		}
 		if (attno <= 0 ||
 			TupleDescAttr(desc, attno - 1)->atttypid != sd_meta[i].type)
 			ereport(ERROR,
@@ -315,7 +323,11 @@ sd_archive_write(SdSink *s, TupleTableSlot *old, bool is_delete)
 	{
 		MemoryContext oldcxt = MemoryContextSwitchTo(s->estate->es_query_cxt);
 
+		char	   *reason = sd_reason_now();
+
 		s->by_name = CStringGetTextDatum(sd_actor_now());
+		/* (1.7) and why */
+		s->reason = reason ? CStringGetTextDatum(reason) : (Datum) 0;
 		MemoryContextSwitchTo(oldcxt);
 	}
 
@@ -349,6 +361,8 @@ sd_archive_write(SdSink *s, TupleTableSlot *old, bool is_delete)
 	SD_SET_META(SD_META_OP, is_delete ? a->op_delete : a->op_update);
 	SD_SET_META(SD_META_XID, FullTransactionIdGetDatum(GetTopFullTransactionId()));
 	SD_SET_META(SD_META_ID, Int64GetDatum(nextval_internal(a->seq, false)));
+	if (a->meta[SD_META_REASON] != InvalidAttrNumber && s->reason != (Datum) 0)
+		SD_SET_META(SD_META_REASON, s->reason);
 #undef SD_SET_META
 	ExecStoreVirtualTuple(slot);
 

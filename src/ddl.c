@@ -938,6 +938,7 @@ Datum
 softdelete_on_drop(PG_FUNCTION_ARGS)
 {
 	uint64		i;
+	List	   *enabled = NIL;
 	List	   *dropped = NIL;
 	ListCell   *lc;
 	MemoryContext outer;
@@ -990,14 +991,18 @@ softdelete_on_drop(PG_FUNCTION_ARGS)
 		Oid			relid = lfirst_oid(lc);
 		SdTable		t;
 
-		if (sd_catalog_lookup(relid, &t) && t.root == relid &&
-			t.mode == SD_MODE_ARCHIVE && !list_member_oid(dropped, t.archive) &&
-			get_rel_name(t.archive) != NULL)
-			ereport(NOTICE,
-					(errmsg("archive table %s is kept", sd_qualified_name(t.archive))));
+		if (sd_catalog_lookup(relid, &t) && t.root == relid)
+		{
+			if (t.mode == SD_MODE_ARCHIVE && !list_member_oid(dropped, t.archive) &&
+				get_rel_name(t.archive) != NULL)
+				ereport(NOTICE,
+						(errmsg("archive table %s is kept", sd_qualified_name(t.archive))));
+			enabled = lappend_oid(enabled, relid);
+		}
 		sd_catalog_unregister(relid);
 		sd_access_forget(relid);
-		sd_deletions_forget(relid);
 	}
+	/* (1.7) the log's rows of enabled tables dropped, in one pass */
+	sd_deletions_forget(enabled);
 	PG_RETURN_VOID();
 }

@@ -53,6 +53,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/xid8.h"
@@ -106,6 +107,16 @@ sd_deleted_entry(Oid root)
 	SdDeleted  *d;
 	int			i;
 
+	/* softdelete.deleting() called by hand names no table it may record */
+	{
+		SdTable		t;
+
+		if (!sd_catalog_lookup(root, &t) || t.root != root)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("softdelete.deleting() counts the rows of a soft delete of an enabled table"),
+					 errdetail("Relation %u is not an enabled table.", root)));
+	}
 	actor = sd_actor_now();
 	reason = sd_reason_now();
 	for (i = 0; i < sd_ndeleted; i++)
@@ -236,6 +247,8 @@ sd_deletions_write(void)
 	if (!OidIsValid(relid))
 		return;					/* the database is still at 1.6 or older */
 	top = GetTopFullTransactionId();
+	/* at commit no snapshot is active; a table with TOAST wants one */
+	PushActiveSnapshot(GetTransactionSnapshot());
 	rel = table_open(relid, RowExclusiveLock);
 	desc = RelationGetDescr(rel);
 	for (i = 0; i < sd_ndeleted; i++)
@@ -286,6 +299,7 @@ sd_deletions_write(void)
 		heap_freetuple(tup);
 	}
 	table_close(rel, NoLock);
+	PopActiveSnapshot();
 }
 
 static void
@@ -373,16 +387,20 @@ softdelete_deletions_arrived(PG_FUNCTION_ARGS)
 	return PointerGetDatum(tup);
 }
 
-/* Table relid was dropped: its rows of the log go with it. */
+/*
+ * Enabled tables relids were dropped: their rows of the log go with them.
+ * (A table disabled before it is dropped leaves its rows behind: undo of
+ * their transactions says the table was dropped; trash skips them.)
+ */
 void
-sd_deletions_forget(Oid relid)
+sd_deletions_forget(List *relids)
 {
-	Oid			log = sd_deletions_relid(NULL);
+	Oid			log;
 	Relation	rel;
 	SysScanDesc scan;
 	HeapTuple	tup;
 
-	if (!OidIsValid(log))
+	if (relids == NIL || !OidIsValid(log = sd_deletions_relid(NULL)))
 		return;
 	rel = table_open(log, RowExclusiveLock);
 	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
@@ -391,7 +409,7 @@ sd_deletions_forget(Oid relid)
 		bool		isnull;
 		Datum		d = heap_getattr(tup, SD_DELETIONS_RELID, RelationGetDescr(rel), &isnull);
 
-		if (!isnull && DatumGetObjectId(d) == relid)
+		if (!isnull && list_member_oid(relids, DatumGetObjectId(d)))
 			CatalogTupleDelete(rel, &tup->t_self);
 	}
 	systable_endscan(scan);

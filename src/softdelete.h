@@ -242,7 +242,7 @@ extern char *sd_access_of_role(Oid role, bool forget);
 extern void sd_deletions_init(void);
 extern void sd_deletions_note(Oid root, int64 n);
 extern Oid	sd_deletions_relid(Oid *index);
-extern void sd_deletions_forget(Oid relid);
+extern void sd_deletions_forget(List *relids);
 
 /* ---------------------------------------------------------------------
  * stamp.c: what a soft delete writes, and what a stamp stands for
@@ -313,7 +313,7 @@ extern void sd_ref_ensure_trigger(Oid relid, bool may_drop);
  * archive_schema.c: an archive table's shape, and schema changes
  * ---------------------------------------------------------------------
  */
-#define SD_META_COLUMNS 5
+#define SD_META_COLUMNS 6
 #define SD_VALID_FROM "valid_from"
 
 /* Metadata columns of every archive table, in this order. */
@@ -330,7 +330,8 @@ enum
 	SD_META_BY,
 	SD_META_OP,
 	SD_META_XID,
-	SD_META_ID
+	SD_META_ID,
+	SD_META_REASON				/* (1.7) optional: archives made before lack it */
 };
 
 typedef struct SdSchemaSnapshot SdSchemaSnapshot;

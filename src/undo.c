@@ -332,6 +332,12 @@ softdelete_undo(PG_FUNCTION_ARGS)
 			continue;
 		}
 		tables[n].log = r;
+		if (get_rel_name(r->relid) == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("cannot undo transaction %llu: a table it deleted from was dropped since",
+							(unsigned long long) U64FromFullTransactionId(xid)),
+					 errdetail("Nothing was restored.")));
 		if (!sd_catalog_lookup(r->relid, &tables[n].t) || tables[n].t.root != r->relid)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -533,7 +539,7 @@ sd_trash_table(Oid relid, const SdTable *t, HTAB *log, ReturnSetInfo *rsinfo)
 	{
 		const char *col = quote_identifier(NameStr(t->column_name));
 
-		sql = psprintf("SELECT %s, %s, %s, x.xmin FROM %s x WHERE %s",
+		sql = psprintf("SELECT %s, %s, %s, NULL::pg_catalog.text, x.xmin FROM %s x WHERE %s",
 					   sd_trash_key(relid),
 					   SD_FLAG_IS_BOOL(t) ? "NULL::pg_catalog.timestamptz" :
 					   psprintf("x.%s::pg_catalog.timestamptz", col),
@@ -544,8 +550,13 @@ sd_trash_table(Oid relid, const SdTable *t, HTAB *log, ReturnSetInfo *rsinfo)
 					   sd_flag_sql(psprintf("x.%s", col), t, true));
 	}
 	else
-		sql = psprintf("SELECT %s, x.archived_at, x.archived_by, x.archived_xid FROM ONLY %s x WHERE x.archive_op = 'delete'",
-					   sd_trash_key(relid), sd_qualified_name(t->archive));
+		sql = psprintf("SELECT %s, x.archived_at, x.archived_by, %s, x.archived_xid FROM ONLY %s x WHERE x.archive_op = 'delete'",
+					   sd_trash_key(relid),
+		/* (1.7) archived_reason, in an archive made since (not a live column) */
+					   get_attnum(t->archive, "archived_reason") > 0 &&
+					   get_attnum(relid, "archived_reason") <= 0 ?
+					   "x.archived_reason" : "NULL::pg_catalog.text",
+					   sd_qualified_name(t->archive));
 
 	sd_exempt(SD_EXEMPT_FILTER, relid);
 	PG_TRY();
@@ -580,7 +591,8 @@ sd_trash_table(Oid relid, const SdTable *t, HTAB *log, ReturnSetInfo *rsinfo)
 			values[1] = SPI_getbinval(tup, desc, 1, &nulls[1]);
 			values[2] = SPI_getbinval(tup, desc, 2, &nulls[2]);
 			values[3] = SPI_getbinval(tup, desc, 3, &nulls[3]);
-			x = SPI_getbinval(tup, desc, 4, &isnull);
+			values[4] = SPI_getbinval(tup, desc, 4, &nulls[4]);
+			x = SPI_getbinval(tup, desc, 5, &isnull);
 			memset(&key, 0, sizeof(key));
 			key.relid = relid;
 			key.xid = isnull ? 0 : t->mode == SD_MODE_FLAG ?
@@ -592,8 +604,11 @@ sd_trash_table(Oid relid, const SdTable *t, HTAB *log, ReturnSetInfo *rsinfo)
 				values[3] = CStringGetTextDatum(e->log->actor);
 				nulls[3] = false;
 			}
-			nulls[4] = e == NULL || e->log->reason == NULL;
-			values[4] = nulls[4] ? (Datum) 0 : CStringGetTextDatum(e->log->reason);
+			if (nulls[4] && e != NULL && e->log->reason != NULL)
+			{
+				values[4] = CStringGetTextDatum(e->log->reason);
+				nulls[4] = false;
+			}
 			if (t->mode == SD_MODE_ARCHIVE)
 			{
 				values[5] = x;
