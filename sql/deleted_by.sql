@@ -57,6 +57,13 @@ DEALLOCATE del;
 SET softdelete.actor = 'merge';
 INSERT INTO post VALUES (13, 1, 'a4');
 MERGE INTO post p USING (VALUES (13)) v(id) ON p.id = v.id WHEN MATCHED THEN DELETE;
+-- (1.7) an upsert and MERGE's UPDATE that write the flag record the actor too
+SET softdelete.actor = 'upsert';
+INSERT INTO post VALUES (14, 1, 'a5'), (15, 1, 'a6');
+INSERT INTO post VALUES (14, 1, 'a5') ON CONFLICT (id) DO UPDATE SET deleted_at = now();
+SET softdelete.actor = 'merge update';
+MERGE INTO post p USING (VALUES (15)) v(id) ON p.id = v.id
+ WHEN MATCHED THEN UPDATE SET deleted_at = now();
 SET softdelete.include_deleted = on;
 SELECT id, removed_by FROM post WHERE id >= 11 ORDER BY id;
 RESET softdelete.include_deleted;

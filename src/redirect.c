@@ -116,8 +116,36 @@ sd_stamp_tlist(Query *query, const SdTable *t, bool filtered)
  * too, unless it does itself: the actor where the new flag says deleted,
  * NULL where it says live.
  */
+static void sd_stamp_actor_of_tlist(Query *query, List **tlist, const SdTable *t);
+
 void
 sd_stamp_actor_of_update(Query *query, const SdTable *t)
+{
+	ListCell   *lc;
+
+	if (t->by_attno == InvalidAttrNumber)
+		return;
+	if (query->commandType == CMD_UPDATE)
+		sd_stamp_actor_of_tlist(query, &query->targetList, t);
+	/* (1.7) and so do ON CONFLICT DO UPDATE and MERGE's UPDATE */
+	else if (query->commandType == CMD_INSERT && query->onConflict != NULL &&
+			 query->onConflict->action == ONCONFLICT_UPDATE)
+		sd_stamp_actor_of_tlist(query, &query->onConflict->onConflictSet, t);
+	else if (query->commandType == CMD_MERGE)
+	{
+		foreach(lc, query->mergeActionList)
+		{
+			MergeAction *action = lfirst_node(MergeAction, lc);
+
+			if (action->commandType == CMD_UPDATE)
+				sd_stamp_actor_of_tlist(query, &action->targetList, t);
+		}
+	}
+}
+
+/* The actor where target list *tlist makes the flag say deleted. */
+static void
+sd_stamp_actor_of_tlist(Query *query, List **tlist, const SdTable *t)
 {
 	RangeTblEntry *rte = rt_fetch(query->resultRelation, query->rtable);
 	TargetEntry *flag = NULL;
@@ -126,9 +154,7 @@ sd_stamp_actor_of_update(Query *query, const SdTable *t)
 	CaseExpr   *c;
 	CaseWhen   *w;
 
-	if (t->by_attno == InvalidAttrNumber || query->commandType != CMD_UPDATE)
-		return;
-	foreach(lc, query->targetList)
+	foreach(lc, *tlist)
 	{
 		TargetEntry *te = lfirst_node(TargetEntry, lc);
 
@@ -170,11 +196,11 @@ sd_stamp_actor_of_update(Query *query, const SdTable *t)
 	c->args = list_make1(w);
 	c->defresult = (Expr *) makeNullConst(t->by_type, t->by_typmod, c->casecollid);
 	c->location = -1;
-	query->targetList = lappend(query->targetList,
-								makeTargetEntry((Expr *) c, t->by_attno,
-												pstrdup(NameStr(t->by_column)),
-												false));
-	list_sort(query->targetList, sd_resno_cmp);
+	*tlist = lappend(*tlist,
+					 makeTargetEntry((Expr *) c, t->by_attno,
+									 pstrdup(NameStr(t->by_column)),
+									 false));
+	list_sort(*tlist, sd_resno_cmp);
 	SD_UPDATED_COLS(query, rte) =
 		bms_add_member(SD_UPDATED_COLS(query, rte),
 					   t->by_attno - FirstLowInvalidHeapAttributeNumber);
