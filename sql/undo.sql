@@ -107,9 +107,12 @@ SELECT relid, reason FROM softdelete.deletions WHERE xid = pg_current_xact_id();
 COMMIT;
 SELECT relid, reason FROM softdelete.deletions ORDER BY xid DESC, relid::text LIMIT 2;
 
--- softdelete.deleting() is for the soft delete's own statement
-SELECT softdelete.deleting(now(), 'pg_class'::regclass);
-SELECT softdelete.deleting(true, 0);
+-- softdelete.deleting() records only what a soft delete of an enabled table counts
+BEGIN;
+SELECT softdelete.deleting(1, 'pg_class'::regclass), softdelete.deleting(true, 0);
+SELECT pg_current_xact_id() AS by_hand \gset
+COMMIT;
+SELECT count(*) FROM softdelete.deletions WHERE xid = :'by_hand';
 
 -- a row purged since: refused, nothing restored
 BEGIN;

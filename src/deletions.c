@@ -107,16 +107,6 @@ sd_deleted_entry(Oid root)
 	SdDeleted  *d;
 	int			i;
 
-	/* softdelete.deleting() called by hand names no table it may record */
-	{
-		SdTable		t;
-
-		if (!sd_catalog_lookup(root, &t) || t.root != root)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("softdelete.deleting() counts the rows of a soft delete of an enabled table"),
-					 errdetail("Relation %u is not an enabled table.", root)));
-	}
 	actor = sd_actor_now();
 	reason = sd_reason_now();
 	for (i = 0; i < sd_ndeleted; i++)
@@ -162,12 +152,21 @@ sd_deleted_entry(Oid root)
 void
 sd_deletions_note(Oid root, int64 n)
 {
+	SdTable		t;
+
 	/* the same entry and the same actor and reason as the last row: count it */
 	if (sd_last == NULL || sd_last->root != root ||
 		sd_last->level != GetCurrentTransactionNestLevel() ||
 		sd_last_actor != sd_actor || sd_last_reason != sd_reason ||
 		sd_last_user != GetOuterUserId())
 	{
+		/*
+		 * Only the rows of an enabled table are recorded: not those of a
+		 * call by hand naming another relation, nor those of a Citus shard
+		 * on a worker, whose statement names the coordinator's table.
+		 */
+		if (!sd_catalog_lookup(root, &t) || t.root != root)
+			return;
 		sd_last = sd_deleted_entry(root);
 		sd_last_actor = sd_actor;
 		sd_last_reason = sd_reason;

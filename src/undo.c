@@ -539,13 +539,15 @@ sd_trash_table(Oid relid, const SdTable *t, HTAB *log, ReturnSetInfo *rsinfo)
 	{
 		const char *col = quote_identifier(NameStr(t->column_name));
 
-		sql = psprintf("SELECT %s, %s, %s, NULL::pg_catalog.text, x.xmin FROM %s x WHERE %s",
+		/* a Citus table's rows are on the workers: no xmin to match here */
+		sql = psprintf("SELECT %s, %s, %s, NULL::pg_catalog.text, %s FROM %s x WHERE %s",
 					   sd_trash_key(relid),
 					   SD_FLAG_IS_BOOL(t) ? "NULL::pg_catalog.timestamptz" :
 					   psprintf("x.%s::pg_catalog.timestamptz", col),
 					   t->by_attno != InvalidAttrNumber ?
 					   psprintf("x.%s::pg_catalog.text", quote_identifier(NameStr(t->by_column))) :
 					   "NULL::pg_catalog.text",
+					   sd_citus_kind(relid) != 0 ? "NULL::pg_catalog.xid" : "x.xmin",
 					   sd_qualified_name(relid),
 					   sd_flag_sql(psprintf("x.%s", col), t, true));
 	}
