@@ -103,7 +103,7 @@ static Oid	sd_registry_mode_idx = InvalidOid;
 static Oid	sd_registry_archive_idx = InvalidOid;
 
 /* The last answer given, valid for one cache generation. */
-static SdCacheEntry sd_last;
+static SdCacheEntry *sd_last = NULL;	/* in sd_cache: entries stay put until removed */
 static uint64 sd_last_generation = 0;
 
 /*
@@ -480,8 +480,29 @@ sd_parents_of(Oid relid)
  * enabled table?  Fills *out when it is.  Cached until relid's next
  * invalidation.
  */
+static pg_noinline bool sd_catalog_lookup_cache(Oid relid, SdTable *out);
+
 bool
 sd_catalog_lookup(Oid relid, SdTable *out)
+{
+	/* Bootstrap catalogs can never be enabled. */
+	if (relid < FirstGenbkiObjectId || !sd_catalog_any_enabled())
+		return false;
+
+	/* The planner asks about the same table several times in a row. */
+	if (sd_last != NULL && relid == sd_last->relid &&
+		sd_last_generation == sd_catalog_generation)
+	{
+		if (sd_last->enabled && out != NULL)
+			*out = sd_last->table;
+		return sd_last->enabled;
+	}
+	return sd_catalog_lookup_cache(relid, out);
+}
+
+/* The cache's answer, or the registry's (then cached). */
+static bool
+sd_catalog_lookup_cache(Oid relid, SdTable *out)
 {
 	SdCacheEntry *e;
 	SdTable		t;
@@ -489,22 +510,12 @@ sd_catalog_lookup(Oid relid, SdTable *out)
 	uint64		generation;
 	ListCell   *lc;
 
-	/* Bootstrap catalogs can never be enabled. */
-	if (relid < FirstGenbkiObjectId || !sd_catalog_any_enabled())
-		return false;
-
-	/* The planner asks about the same table several times in a row. */
-	if (relid == sd_last.relid && sd_last_generation == sd_catalog_generation)
-		e = &sd_last;
-	else
-		e = sd_cache ? hash_search(sd_cache, &relid, HASH_FIND, NULL) : NULL;
+	e = sd_cache ? hash_search(sd_cache, &relid, HASH_FIND, NULL) : NULL;
 	if (e != NULL)
 	{
-		if (e != &sd_last)
-		{
-			sd_last = *e;
-			sd_last_generation = sd_catalog_generation;
-		}
+		/* a removal or a reset bumps the generation: the pointer is then not used */
+		sd_last = e;
+		sd_last_generation = sd_catalog_generation;
 		if (e->enabled && out != NULL)
 			*out = e->table;
 		return e->enabled;

@@ -301,8 +301,8 @@ sd_deletions_write(void)
 	PopActiveSnapshot();
 }
 
-static void
-sd_deletions_xact(XactEvent event, void *arg)
+static pg_noinline void
+sd_deletions_xact_end(XactEvent event)
 {
 	switch (event)
 	{
@@ -323,6 +323,13 @@ sd_deletions_xact(XactEvent event, void *arg)
 	}
 }
 
+static void
+sd_deletions_xact(XactEvent event, void *arg)
+{
+	if (sd_deleted != NULL)		/* not when nothing was deleted: the common case */
+		sd_deletions_xact_end(event);
+}
+
 /*
  * A subtransaction that commits hands its counts to its parent (they keep
  * its xid, which the rows carry); one that aborts takes them with it.
@@ -331,12 +338,13 @@ static void
 sd_deletions_subxact(SubXactEvent event, SubTransactionId mySubid,
 					 SubTransactionId parentSubid, void *arg)
 {
-	int			level = GetCurrentTransactionNestLevel();
+	int			level;
 	int			i,
 				n = 0;
 
 	if (sd_ndeleted == 0)
 		return;
+	level = GetCurrentTransactionNestLevel();
 	sd_last = NULL;
 	if (event == SUBXACT_EVENT_COMMIT_SUB)
 	{

@@ -361,16 +361,20 @@ _PG_init(void)
  * deletes, then the query is planned as written.
  */
 static PlannedStmt *
-sd_planner(SD_PLANNER_PARAMS)
+sd_planner_next(SD_PLANNER_PARAMS)
+{
+	if (prev_planner_hook)
+		return prev_planner_hook(SD_PLANNER_ARGS);
+	return standard_planner(SD_PLANNER_ARGS);
+}
+
+/* A statement that involves an enabled table (visibility.c), planned. */
+static pg_noinline PlannedStmt *
+sd_planner_rewrite(SD_PLANNER_PARAMS)
 {
 	bool		depends_on_role;
 	bool		redirected = sd_visibility_rewrite(parse, &depends_on_role);
-	PlannedStmt *result;
-
-	if (prev_planner_hook)
-		result = prev_planner_hook(SD_PLANNER_ARGS);
-	else
-		result = standard_planner(SD_PLANNER_ARGS);
+	PlannedStmt *result = sd_planner_next(SD_PLANNER_ARGS);
 
 	/* The command tag and SPI's result still say DELETE. */
 	if (redirected)
@@ -391,6 +395,18 @@ sd_planner(SD_PLANNER_PARAMS)
 }
 
 /*
+ * The hook itself: a statement that names no enabled table (the common
+ * case, visibility.c's one cached look-up per table) goes straight on.
+ */
+static PlannedStmt *
+sd_planner(SD_PLANNER_PARAMS)
+{
+	if (sd_names_no_enabled_table(parse))
+		return sd_planner_next(SD_PLANNER_ARGS);
+	return sd_planner_rewrite(SD_PLANNER_ARGS);
+}
+
+/*
  * Inlined SQL functions never reach the planner hook: ask core to call the
  * ones that read enabled tables through fmgr instead (visibility.c decides).
  * No fmgr_hook is needed for that: core only calls one when it is set.
@@ -408,6 +424,14 @@ sd_needs_fmgr_hook_entry(Oid fn_oid)
  * exists, writes what it batched when the rows are all processed, and
  * closes the archive tables before the state goes (archive.c).
  */
+/*
+ * A statement that writes nothing (a SELECT without a data-modifying WITH)
+ * has nothing for archive mode or the soft delete to attach to.
+ */
+#define SD_READ_ONLY(qd) \
+	((qd)->plannedstmt->commandType == CMD_SELECT && \
+	 !(qd)->plannedstmt->hasModifyingCTE)
+
 static void
 sd_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
@@ -418,6 +442,8 @@ sd_ExecutorStart(QueryDesc *queryDesc, int eflags)
 		prev_ExecutorStart(queryDesc, eflags);
 	else
 		standard_ExecutorStart(queryDesc, eflags);
+	if (SD_READ_ONLY(queryDesc))
+		return;
 	sd_archive_executor_start(queryDesc, eflags);
 	sd_redirect_executor_start(queryDesc, eflags);
 }
@@ -425,7 +451,8 @@ sd_ExecutorStart(QueryDesc *queryDesc, int eflags)
 static void
 sd_ExecutorFinish(QueryDesc *queryDesc)
 {
-	sd_archive_executor_finish(queryDesc);
+	if (!SD_READ_ONLY(queryDesc))
+		sd_archive_executor_finish(queryDesc);
 	if (prev_ExecutorFinish)
 		prev_ExecutorFinish(queryDesc);
 	else
@@ -435,7 +462,8 @@ sd_ExecutorFinish(QueryDesc *queryDesc)
 static void
 sd_ExecutorEnd(QueryDesc *queryDesc)
 {
-	sd_archive_executor_end(queryDesc);
+	if (!SD_READ_ONLY(queryDesc))
+		sd_archive_executor_end(queryDesc);
 	if (prev_ExecutorEnd)
 		prev_ExecutorEnd(queryDesc);
 	else

@@ -390,6 +390,7 @@ extern void sd_redirect_executor_start(struct QueryDesc *qd, int eflags);
  * visibility.c: where the filter goes (the planner hook's walk)
  * ---------------------------------------------------------------------
  */
+extern bool sd_names_no_enabled_table(Query *parse);
 extern bool sd_visibility_rewrite(Query *parse, bool *depends_on_role);
 
 /* ---------------------------------------------------------------------

@@ -1059,13 +1059,50 @@ sd_bypassed(Query *parse)
  * turned into an UPDATE: its command tag and SPI's result must still say
  * DELETE.
  */
+/*
+ * Does a statement of the simplest shape (relations, joins, VALUES; no
+ * subquery, CTE, sublink, function in FROM) name no enabled table, while
+ * every setting is at its default?  Then nothing is to be done: one cached
+ * look-up per table it names.  (A setting that is on takes the full path,
+ * which also refuses a value leaked out of a SECURITY DEFINER function.)
+ */
+bool
+sd_names_no_enabled_table(Query *parse)
+{
+	ListCell   *lc;
+
+	if (parse->hasSubLinks || parse->cteList != NIL || sd_as_of_set ||
+		sd_include_deleted != SD_INCLUDE_OFF || sd_hard_delete)
+		return false;
+	foreach(lc, parse->rtable)
+	{
+		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+
+		switch (rte->rtekind)
+		{
+			case RTE_RELATION:
+				if (sd_catalog_lookup(rte->relid, NULL))
+					return false;
+				break;
+			case RTE_JOIN:
+			case RTE_VALUES:
+			case RTE_RESULT:
+				break;
+			default:
+				return false;
+		}
+	}
+	return true;
+}
+
 bool
 sd_visibility_rewrite(Query *parse, bool *depends_on_role)
 {
 	SdWalkContext ctx;
-	bool		bypassed = sd_bypassed(parse);
+	bool		bypassed;
 
 	*depends_on_role = false;
+	bypassed = sd_bypassed(parse);
 	/* until the statement starts to execute (softdelete.c) */
 	ctx.exempt = sd_exempt_next;
 	ctx.exempt_relid = sd_exempt_relid;
