@@ -35,6 +35,8 @@ AS 'MODULE_PATHNAME', 'softdelete_deletions_arrived';
 CREATE TRIGGER deletions_arrived
 	BEFORE INSERT ON softdelete.deletions
 	FOR EACH ROW EXECUTE FUNCTION softdelete.deletions_arrived();
+-- also when logical replication applies the publisher's rows (as replica)
+ALTER TABLE softdelete.deletions ENABLE ALWAYS TRIGGER deletions_arrived;
 
 /*
  * The stamp of one row a soft delete writes, counted for the log.  Put in

@@ -189,6 +189,21 @@ SELECT * FROM try_undo(:'clerks');
 SELECT id FROM u_p WHERE id = 1;
 SELECT id FROM u_c WHERE pid = 1 ORDER BY id;
 
+-- a row of the log that arrives by INSERT (a restore, logical replication
+-- applying as replica) is marked arrived: undo does not match rows to it
+BEGIN;
+SET LOCAL session_replication_role = replica;
+INSERT INTO softdelete.deletions (xid, relid, subxids, rows, actor, deleted_at)
+	VALUES ('3', 'u_p', '{3}', 1, 'elsewhere', now());
+SELECT arrived FROM softdelete.deletions WHERE xid = '3';
+ROLLBACK;
+SELECT tgenabled FROM pg_trigger WHERE tgname = 'deletions_arrived';
+INSERT INTO softdelete.deletions (xid, relid, subxids, rows, actor, deleted_at)
+	VALUES ('3', 'u_p', '{3}', 1, 'elsewhere', now());
+SELECT arrived FROM softdelete.deletions WHERE xid = '3';
+SELECT * FROM try_undo('3');
+DELETE FROM softdelete.deletions WHERE xid = '3';
+
 -- a table disabled since, then dropped
 CREATE TABLE u_x (id int PRIMARY KEY);
 SELECT softdelete.enable('u_x');

@@ -60,7 +60,7 @@ SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', '
   FROM pg_attribute a WHERE a.attrelid = 'softdelete.deletions'::regclass AND a.attnum > 0 AND NOT a.attisdropped \gset
 SELECT string_agg(c.relname || ':' || coalesce(array_to_string(c.relacl, ','), ''), ' ' ORDER BY c.relname) AS acls
   FROM pg_class c WHERE c.relnamespace = 'softdelete'::regnamespace \gset
-SELECT string_agg(tgname, ',' ORDER BY tgname) AS triggers
+SELECT string_agg(tgname || ':' || tgenabled::text, ',' ORDER BY tgname) AS triggers
   FROM pg_trigger WHERE tgrelid = 'softdelete.deletions'::regclass \gset
 SELECT array_length(extconfig, 1) AS config_tables FROM pg_extension WHERE extname = 'softdelete' \gset
 \c :regress_db
@@ -77,7 +77,7 @@ SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', '
   FROM pg_attribute a WHERE a.attrelid = 'softdelete.deletions'::regclass AND a.attnum > 0 AND NOT a.attisdropped;
 SELECT string_agg(c.relname || ':' || coalesce(array_to_string(c.relacl, ','), ''), ' ' ORDER BY c.relname) = :'acls' AS same_privileges
   FROM pg_class c WHERE c.relnamespace = 'softdelete'::regnamespace;
-SELECT string_agg(tgname, ',' ORDER BY tgname) = :'triggers' AS same_triggers
+SELECT string_agg(tgname || ':' || tgenabled::text, ',' ORDER BY tgname) = :'triggers' AS same_triggers
   FROM pg_trigger WHERE tgrelid = 'softdelete.deletions'::regclass;
 SELECT array_length(extconfig, 1) = :config_tables AS same_config_tables FROM pg_extension WHERE extname = 'softdelete';
 \c :regress_db

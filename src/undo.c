@@ -355,7 +355,7 @@ softdelete_undo(PG_FUNCTION_ARGS)
 				 errmsg("transaction %llu soft-deleted nothing that softdelete can undo",
 						(unsigned long long) U64FromFullTransactionId(xid)),
 				 any_arrived ?
-				 errdetail("Its record came with a restore of this database: the rows it deleted cannot be told from others any more.") :
+				 errdetail("Its record came from elsewhere (a restore of this database, logical replication): the rows it deleted cannot be told from others here.") :
 				 errdetail("It deleted no row of an enabled table, rolled back, or is not recorded (deleted before version 1.7, or its table was dropped).")));
 
 	/* what restore needs, on every table, before anything moves */
