@@ -623,28 +623,10 @@ sd_catalog_registered(void)
 List *
 sd_catalog_roots(void)
 {
-	List	   *rels = NIL;
-	Oid			registry = sd_catalog_registry_relid(true);
-	Relation	rel;
-	SysScanDesc scan;
-	HeapTuple	tup;
-
-	if (!OidIsValid(registry))
+	/* reading the flags finds the registry, when there is one */
+	if (!sd_catalog_any_enabled())
 		return NIL;
-	rel = table_open(registry, AccessShareLock);
-	scan = systable_beginscan(rel, InvalidOid, false, GetActiveSnapshot(), 0, NULL);
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		bool		isnull;
-
-		rels = lappend_oid(rels,
-						   DatumGetObjectId(heap_getattr(tup, Anum_registry_relid,
-														 RelationGetDescr(rel),
-														 &isnull)));
-	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return rels;
+	return sd_catalog_registered();
 }
 
 /*

@@ -126,6 +126,29 @@ typedef struct SdUndoTable
 	bool		done;
 } SdUndoTable;
 
+/*
+ * In a PG_CATCH of undo's statement on table relid: a key taken since by a
+ * live row (23505) says so, as undo's refusal; any other error goes on.
+ */
+static void
+sd_undo_rethrow(MemoryContext cxt, FullTransactionId xid, Oid relid)
+{
+	ErrorData  *e;
+
+	MemoryContextSwitchTo(cxt);
+	e = CopyErrorData();
+	if (e->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)
+		PG_RE_THROW();
+	FlushErrorState();
+	ereport(ERROR,
+			(errcode(ERRCODE_UNIQUE_VIOLATION),
+			 errmsg("cannot undo transaction %llu: a key of table \"%s\" was taken since",
+					(unsigned long long) U64FromFullTransactionId(xid),
+					get_rel_name(relid)),
+			 errdetail("%s.  Nothing was restored.", e->message),
+			 errhint("Delete or change the live row that holds the key, then undo again.")));
+}
+
 /* Run sql (one statement on table u) with its deleted rows in view; how many rows. */
 static uint64
 sd_undo_exec(SdUndoTable *u, const char *sql, int nargs, Oid *types, Datum *values,
@@ -155,21 +178,8 @@ sd_undo_exec(SdUndoTable *u, const char *sql, int nargs, Oid *types, Datum *valu
 	}
 	PG_CATCH();
 	{
-		ErrorData  *e;
-
 		sd_exempt(SD_EXEMPT_NONE, InvalidOid);
-		MemoryContextSwitchTo(cxt);
-		e = CopyErrorData();
-		if (e->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)
-			PG_RE_THROW();
-		FlushErrorState();
-		ereport(ERROR,
-				(errcode(ERRCODE_UNIQUE_VIOLATION),
-				 errmsg("cannot undo transaction %llu: a key of table \"%s\" was taken since",
-						(unsigned long long) U64FromFullTransactionId(xid),
-						get_rel_name(u->log->relid)),
-				 errdetail("%s.  Nothing was restored.", e->message),
-				 errhint("Delete or change the live row that holds the key, then undo again.")));
+		sd_undo_rethrow(cxt, xid, u->log->relid);
 	}
 	PG_END_TRY();
 	return n;
@@ -233,20 +243,7 @@ sd_undo_restore(SdUndoTable *u, FullTransactionId xid)
 		}
 		PG_CATCH();
 		{
-			ErrorData  *e;
-
-			MemoryContextSwitchTo(cxt);
-			e = CopyErrorData();
-			if (e->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)
-				PG_RE_THROW();
-			FlushErrorState();
-			ereport(ERROR,
-					(errcode(ERRCODE_UNIQUE_VIOLATION),
-					 errmsg("cannot undo transaction %llu: a key of table \"%s\" was taken since",
-							(unsigned long long) U64FromFullTransactionId(xid),
-							get_rel_name(u->log->relid)),
-					 errdetail("%s.  Nothing was restored.", e->message),
-					 errhint("Delete or change the live row that holds the key, then undo again.")));
+			sd_undo_rethrow(cxt, xid, u->log->relid);
 		}
 		PG_END_TRY();
 		return n;
