@@ -59,6 +59,34 @@ CREATE POLICY t_even ON t_flag FOR SELECT USING (id % 2 = 0);
 SET ROLE t_reader;
 SELECT table_name, key FROM softdelete.trash ORDER BY table_name::text, key::text;
 RESET ROLE;
+-- through a SECURITY DEFINER function: what its owner may see and restore
+CREATE ROLE t_other;
+CREATE FUNCTION t_reader_trash() RETURNS SETOF text LANGUAGE sql SECURITY DEFINER
+	SET search_path = pg_catalog
+	AS $$ SELECT table_name || ' ' || key FROM softdelete.trash ORDER BY 1 $$;
+ALTER FUNCTION t_reader_trash() OWNER TO t_reader;
+CREATE FUNCTION t_undo_last() RETURNS SETOF text LANGUAGE sql SECURITY DEFINER
+	SET search_path = pg_catalog
+	AS $$ SELECT table_name || ' ' || restored FROM softdelete.undo(
+			(SELECT max(xid) FROM softdelete.deletions WHERE relid = 'public.t_bool'::regclass)) $$;
+SET ROLE t_other;
+SELECT count(*) FROM softdelete.trash;
+SELECT * FROM t_reader_trash();
+-- the reason is a note, recorded whoever runs the delete
+SET softdelete.reason = 'through a definer';
+RESET ROLE;
+CREATE FUNCTION t_drop_bool(i int) RETURNS void LANGUAGE sql SECURITY DEFINER
+	SET search_path = pg_catalog AS 'DELETE FROM public.t_bool WHERE a = i';
+SET ROLE t_other;
+SELECT t_drop_bool(1);
+SELECT * FROM t_undo_last();
+RESET ROLE;
+RESET softdelete.reason;
+SELECT relid, rows, reason FROM softdelete.deletions
+ WHERE relid = 't_bool'::regclass ORDER BY xid DESC LIMIT 1;
+SELECT a, b, gone FROM t_bool ORDER BY a, b;
+DROP FUNCTION t_reader_trash(), t_undo_last(), t_drop_bool(int);
+DROP ROLE t_other;
 -- not under as_of
 SET softdelete.as_of = '2000-01-01';
 SELECT count(*) FROM softdelete.trash;
