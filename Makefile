@@ -6,7 +6,7 @@ OBJS         = src/softdelete.o src/functions.o src/ddl.o src/inlining.o \
                src/visibility.o src/redirect.o src/fkeys.o src/archive_restore.o \
                src/archive.o src/archive_schema.o src/triggers.o src/keys.o \
                src/stamp.o src/access.o src/catalog.o src/statement.o src/sql.o src/state.o \
-               src/retention.o src/deletions.o src/undo.o
+               src/retention.o src/deletions.o src/undo.o src/indexes.o
 DATA         = $(wildcard $(EXTENSION)--*.sql)
 PG_CONFIG   ?= pg_config
 

@@ -59,6 +59,7 @@
 #include "replication/walsender.h"
 #include "rewrite/rewriteHandler.h"
 #include "rewrite/rewriteManip.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
@@ -80,7 +81,10 @@
 #define Anum_registry_enabled_at	6
 #define Anum_registry_retention		7	/* from 1.3 on */
 #define Anum_registry_deleted_by	8	/* from 1.6 on */
-#define Natts_registry				8	/* at most: 6 before 1.3, 7 before 1.6 */
+#define Anum_registry_live_indexes	9	/* from 1.8 on */
+#define Anum_registry_deleted_indexes 10	/* from 1.8 on */
+#define Natts_registry				10	/* at most: 6 before 1.3, 7 before 1.6,
+										 * 8 before 1.8 */
 
 typedef struct SdCacheEntry
 {
@@ -748,6 +752,8 @@ sd_catalog_register(Oid relid, SdMode mode, const char *column_name,
 		TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 	nulls[Anum_registry_retention - 1] = true;
 	nulls[Anum_registry_deleted_by - 1] = true;
+	nulls[Anum_registry_live_indexes - 1] = true;
+	nulls[Anum_registry_deleted_indexes - 1] = true;
 
 	tup = heap_form_tuple(RelationGetDescr(rel), values, nulls);
 	CatalogTupleInsert(rel, tup);
@@ -859,6 +865,92 @@ sd_catalog_set_deleted_by(Oid relid, const char *column)
 		namestrcpy(&colname, column);
 	done = sd_registry_set(relid, Anum_registry_deleted_by,
 						   NameGetDatum(&colname), column == NULL);
+	if (done > 0)
+		sd_catalog_changed(relid);
+	return done >= 0;
+}
+
+/* A text[] of the strings of list (of char *). */
+static Datum
+sd_text_array(List *list)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(list_length(list), 1));
+	ListCell   *lc;
+	int			n = 0;
+
+	foreach(lc, list)
+		elems[n++] = CStringGetTextDatum(lfirst(lc));
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
+										   TYPALIGN_INT));
+}
+
+/* The strings (char *) of a text[]. */
+static List *
+sd_text_list(Datum array)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	List	   *result = NIL;
+
+	deconstruct_array(DatumGetArrayTypeP(array), TEXTOID, -1, false,
+					  TYPALIGN_INT, &elems, &nulls, &n);
+	for (int i = 0; i < n; i++)
+		if (!nulls[i])
+			result = lappend(result, TextDatumGetCString(elems[i]));
+	return result;
+}
+
+/*
+ * relid's live indexes (1.8): false when they are off (or the registry is
+ * older than 1.8); else *rebuilt the indexes enable rebuilt over live rows
+ * and *deleted those it made for deleted rows, each a qualified name.
+ */
+bool
+sd_catalog_live_indexes(Oid relid, List **rebuilt, List **deleted)
+{
+	Relation	rel;
+	HeapTuple	tup;
+	TupleDesc	desc;
+	bool		on = false;
+	bool		isnull;
+	Datum		d;
+
+	*rebuilt = *deleted = NIL;
+	rel = table_open(sd_catalog_registry_relid(false), AccessShareLock);
+	desc = RelationGetDescr(rel);
+	tup = desc->natts >= Anum_registry_deleted_indexes ?
+		sd_registry_fetch(rel, relid) : NULL;
+	if (HeapTupleIsValid(tup))
+	{
+		d = heap_getattr(tup, Anum_registry_live_indexes, desc, &isnull);
+		on = !isnull;
+		if (on)
+			*rebuilt = sd_text_list(d);
+		d = heap_getattr(tup, Anum_registry_deleted_indexes, desc, &isnull);
+		if (!isnull)
+			*deleted = sd_text_list(d);
+	}
+	table_close(rel, AccessShareLock);
+	return on;
+}
+
+/*
+ * Turn relid's live indexes on, recording the indexes rebuilt and made
+ * (lists of qualified names).  False when the registry has no such columns
+ * (the extension's SQL is older than 1.8).
+ */
+bool
+sd_catalog_set_live_indexes(Oid relid, List *rebuilt, List *deleted)
+{
+	int			done;
+
+	done = sd_registry_set(relid, Anum_registry_live_indexes,
+						   sd_text_array(rebuilt), false);
+	CommandCounterIncrement();
+	if (done > 0)
+		done = sd_registry_set(relid, Anum_registry_deleted_indexes,
+							   sd_text_array(deleted), false);
 	if (done > 0)
 		sd_catalog_changed(relid);
 	return done >= 0;

@@ -79,6 +79,13 @@
 #define SD_UPDATED_COLS(query, rte) ((rte)->updatedCols)
 #endif
 
+/* A possibly qualified name as a list of names: 16 added an escontext. */
+#if PG_VERSION_NUM >= 160000
+#define SD_QUALIFIED_NAME_LIST(s) stringToQualifiedNameList((s), NULL)
+#else
+#define SD_QUALIFIED_NAME_LIST(s) stringToQualifiedNameList(s)
+#endif
+
 /* The role query's entry rte is checked as (InvalidOid: the current one). */
 #if PG_VERSION_NUM >= 160000
 #define SD_CHECK_AS_USER(query, rte) \

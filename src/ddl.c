@@ -82,6 +82,29 @@ static void sd_guard_new_child(Oid child);
 PG_FUNCTION_INFO_V1(softdelete_on_drop);
 
 /*
+ * SET or DROP NOT NULL on column colname of relid, whose flag t is a
+ * boolean: that changes the filter ("NOT flag" or "flag IS NOT TRUE"), which
+ * the predicates of live indexes would no longer match.
+ */
+static void
+sd_check_flag_nullability(Oid relid, const SdTable *t, const char *colname)
+{
+	List	   *rebuilt;
+	List	   *made;
+
+	if (colname == NULL || strcmp(colname, NameStr(t->column_name)) != 0 ||
+		!sd_catalog_live_indexes(t->root, &rebuilt, &made))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+			 errmsg("cannot change column \"%s\" of table \"%s\": its live indexes depend on whether it is nullable",
+					colname, get_rel_name(relid)),
+			 errdetail("The filter of a NOT NULL boolean flag is \"NOT %s\", of a nullable one \"%s IS NOT TRUE\"; the indexes over live rows say one of them.",
+					   colname, colname),
+			 errhint("Call softdelete.disable(), change the column, then softdelete.enable(..., live_indexes => true).")));
+}
+
+/*
  * The flag column must stay a nullable timestamp while the table is enabled:
  * dropping it would bring every deleted row back, another type would break
  * DELETE, NOT NULL would break restore.  Refuse those ALTER TABLE commands.
@@ -120,11 +143,17 @@ sd_check_alter_table(AlterTableStmt *stmt)
 				why = "Dropping it would bring every deleted row back.";
 				break;
 			case AT_SetNotNull:
+			case AT_DropNotNull:
 				/* a boolean flag may be NOT NULL: false marks a live row */
 				if (cmd->name != NULL && !OidIsValid(relid))
 					relid = RangeVarGetRelid(stmt->relation, NoLock, true);
 				if (OidIsValid(relid) && sd_catalog_lookup(relid, &t) &&
 					SD_FLAG_IS_BOOL(&t))
+				{
+					sd_check_flag_nullability(relid, &t, cmd->name);
+					continue;
+				}
+				if (cmd->subtype == AT_DropNotNull)
 					continue;
 				why = "NULL marks a live row: the flag column must stay nullable.";
 				break;

@@ -61,6 +61,7 @@ PG_FUNCTION_INFO_V1(softdelete_restore);
 PG_FUNCTION_INFO_V1(softdelete_ref_needed);
 PG_FUNCTION_INFO_V1(softdelete_purge);
 PG_FUNCTION_INFO_V1(softdelete_actor);
+PG_FUNCTION_INFO_V1(softdelete_pack);
 
 /* Refuse a NULL argument: a NULL never means "do nothing" silently. */
 static void
@@ -188,6 +189,17 @@ sd_prepare_deleted_by(Oid relid, const char *flag, const char *colname)
 	sd_refresh_truncate_guards(relid);
 }
 
+/* live_indexes of enable (1.8) */
+static void
+sd_enable_live_indexes(Oid relid, const char *colname)
+{
+	if (!sd_live_indexes_build(relid, colname))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("live_indexes needs version 1.8 of the extension"),
+				 errhint("Run ALTER EXTENSION softdelete UPDATE.")));
+}
+
 /*
  * softdelete.enable(tbl, column_name, replace_unique): make DELETE on tbl a
  * soft delete and hide its deleted rows.  Adds the timestamptz column if it
@@ -206,6 +218,7 @@ softdelete_enable(PG_FUNCTION_ARGS)
 	ListCell   *lc;
 	char		citus;
 	char	   *deleted_by = NULL;
+	bool		live_indexes = false;
 
 	sd_require_arg(fcinfo, 0, "tbl");
 	sd_require_arg(fcinfo, 1, "column_name");
@@ -215,6 +228,11 @@ softdelete_enable(PG_FUNCTION_ARGS)
 	replace_unique = PG_GETARG_BOOL(2);
 	if (PG_NARGS() > 3 && !PG_ARGISNULL(3))
 		deleted_by = pstrdup(NameStr(*PG_GETARG_NAME(3)));
+	if (PG_NARGS() > 4)
+	{
+		sd_require_arg(fcinfo, 4, "live_indexes");
+		live_indexes = PG_GETARG_BOOL(4);
+	}
 
 	rel = sd_open_owned_table(relid, AccessExclusiveLock);
 	qname = sd_qualified_name(relid);
@@ -238,7 +256,8 @@ softdelete_enable(PG_FUNCTION_ARGS)
 							RelationGetRelationName(rel),
 							NameStr(t.column_name)),
 					 errhint("Call softdelete.disable() first.")));
-		if (deleted_by == NULL || strcmp(NameStr(t.by_column), deleted_by) == 0)
+		if ((deleted_by == NULL || strcmp(NameStr(t.by_column), deleted_by) == 0) &&
+			!live_indexes)
 			ereport(NOTICE,
 					(errmsg("table \"%s\" is already enabled, skipping",
 							RelationGetRelationName(rel))));
@@ -254,6 +273,8 @@ softdelete_enable(PG_FUNCTION_ARGS)
 			sd_unique_keys(relid, colname, true);
 		if (deleted_by != NULL && strcmp(NameStr(t.by_column), deleted_by) != 0)
 			sd_prepare_deleted_by(relid, colname, deleted_by);
+		if (live_indexes)
+			sd_enable_live_indexes(relid, colname);
 		SPI_finish();
 		PG_RETURN_VOID();
 	}
@@ -312,6 +333,13 @@ softdelete_enable(PG_FUNCTION_ARGS)
 	{
 		SPI_connect();
 		sd_prepare_deleted_by(relid, colname, deleted_by);
+		SPI_finish();
+		CommandCounterIncrement();
+	}
+	if (live_indexes)
+	{
+		SPI_connect();
+		sd_enable_live_indexes(relid, colname);
 		SPI_finish();
 		CommandCounterIncrement();
 	}
@@ -534,6 +562,8 @@ softdelete_disable(PG_FUNCTION_ARGS)
 
 	table_close(rel, NoLock);
 	SPI_connect();
+	if (t.mode == SD_MODE_FLAG)
+		sd_live_indexes_give_back(relid, NameStr(t.column_name));
 	sd_drop_triggers(relid, t.mode);
 	SPI_finish();
 	if (t.mode == SD_MODE_ARCHIVE && get_rel_name(t.archive) != NULL)
@@ -995,4 +1025,34 @@ Datum
 softdelete_actor(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_TEXT_P(cstring_to_text(sd_actor_now()));
+}
+
+/*
+ * softdelete.pack(tbl) (1.8): CLUSTER tbl so that its live rows lie
+ * together at its start, in primary-key order (flag mode: the deleted rows
+ * after them; archive mode: compacted).  Needs ownership, as CLUSTER does;
+ * holds ACCESS EXCLUSIVE while it rewrites.
+ */
+Datum
+softdelete_pack(PG_FUNCTION_ARGS)
+{
+	Oid			relid;
+	SdTable		t;
+
+	sd_require_arg(fcinfo, 0, "tbl");
+	relid = PG_GETARG_OID(0);
+	sd_require_enabled(relid, &t);
+	if (t.root != relid)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is enabled through its parent \"%s\"",
+						get_rel_name(relid), get_rel_name(t.root)),
+				 errhint("Name the parent table.")));
+	if (!SD_TABLE_OWNERCHECK(relid))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(relid));
+	LockRelationOid(relid, AccessExclusiveLock);
+	SPI_connect();
+	sd_pack(relid, &t);
+	SPI_finish();
+	PG_RETURN_VOID();
 }

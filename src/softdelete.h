@@ -194,6 +194,9 @@ extern void sd_catalog_register(Oid relid, SdMode mode, const char *column_name,
 								Oid archive, bool versions);
 extern void sd_catalog_unregister(Oid relid);
 extern bool sd_catalog_set_deleted_by(Oid relid, const char *column);
+extern bool sd_catalog_live_indexes(Oid relid, List **rebuilt, List **deleted);
+extern bool sd_catalog_set_live_indexes(Oid relid, List *rebuilt,
+										List *deleted);
 extern void sd_catalog_rename_column(Oid relid, const char *newname);
 extern bool sd_catalog_set_retention(Oid relid, Datum keep, bool isnull);
 extern void sd_catalog_invalidate(Oid relid);
@@ -264,6 +267,14 @@ extern void sd_stamp_window(TimestampTz stamp, int32 typmod, TimestampTz *lo,
 extern Node *sd_flag_qual_as_of(Index rti, const SdTable *t, bool deleted,
 								TimestampTz ts);
 extern Expr *sd_flag_value_as_of(Index rti, const SdTable *t, TimestampTz ts);
+
+/* ---------------------------------------------------------------------
+ * indexes.c: live indexes, over a flag-mode table's live rows (1.8)
+ * ---------------------------------------------------------------------
+ */
+extern bool sd_live_indexes_build(Oid relid, const char *colname);
+extern void sd_live_indexes_give_back(Oid relid, const char *colname);
+extern void sd_pack(Oid relid, const SdTable *t);
 
 /* ---------------------------------------------------------------------
  * keys.c: a table's foreign keys (cached), their rules, unique keys

@@ -55,9 +55,11 @@ $src->safe_psql('src', q{
 	DELETE FROM meas WHERE id IN (8, 50, 113, 190);
 
 	-- an existing flag column of another name and type
+	-- (1.8) with live indexes
 	CREATE TABLE doc (id int PRIMARY KEY, removed_at timestamp);
+	CREATE INDEX doc_twice ON doc ((id * 2));
 	INSERT INTO doc VALUES (1, NULL), (2, '2021-03-04 05:06:07.123456'), (3, NULL);
-	SELECT softdelete.enable('doc', 'removed_at');
+	SELECT softdelete.enable('doc', 'removed_at', live_indexes => true);
 	DELETE FROM doc WHERE id = 3;
 
 	-- archive mode with versions: the archive and its history must survive
@@ -133,8 +135,10 @@ my $visible = q{
 };
 my $registry = q{
 	SET TimeZone = 'UTC';
-	SELECT table_name, mode, column_name, archive, versions, enabled_at, deleted_by
+	SELECT table_name, mode, column_name, archive, versions, enabled_at, deleted_by, live_indexes
 	FROM softdelete.tables ORDER BY table_name::text;
+	SELECT relid, live_indexes, deleted_indexes FROM softdelete.registry
+	 WHERE live_indexes IS NOT NULL ORDER BY relid::text;
 	SELECT relid, grantee, privilege FROM softdelete.access ORDER BY relid::text;
 };
 my $triggers = q{
@@ -170,7 +174,7 @@ like($want{visible}, qr/^item\|16\|1,3,4,6,8,9,10,12,.*\nmeas\|25\|.*\nmeas_2\|.
 	'source: SELECT hides the deleted rows');
 like($want{all_rows}, qr/\narch\|4\|1=v1\+,4=v4,5=v5,6=v6\narch_archive\|4\|1=v1:update:.*,2=v2:update:.*,2=v2\+:delete:.*,3=v3:delete:/,
 	'source: the archive holds the deleted rows and the old versions');
-is(scalar(split /\n/, $want{registry}), 10, 'source: nine tables registered, one grant');
+is(scalar(split /\n/, $want{registry}), 11, 'source: nine tables registered, one with live indexes, one grant');
 
 my $tmp = PostgreSQL::Test::Utils::tempdir;
 my $srcconn = $src->connstr('src');
@@ -366,6 +370,23 @@ sub check_restored
 		SELECT string_agg(table_name || ' ' || restored, ',')
 		  FROM softdelete.undo((SELECT max(xid) FROM softdelete.deletions WHERE NOT arrived))}),
 		'cust 1,ord 3', "$tag: undo of a delete made after the restore");
+	# (1.8) the live indexes came along, and disable gives the ordinary one back
+	is($dst->safe_psql($db, q{
+		SELECT string_agg(pg_get_indexdef(indexrelid), E'\n' ORDER BY indexrelid::regclass::text COLLATE "C")
+		  FROM pg_index WHERE indrelid = 'doc'::regclass}),
+		"CREATE UNIQUE INDEX doc_pkey ON public.doc USING btree (id)\n"
+		. "CREATE INDEX doc_removed_at_deleted ON public.doc USING btree (removed_at) WHERE (removed_at IS NOT NULL)\n"
+		. "CREATE INDEX doc_twice ON public.doc USING btree (((id * 2))) WHERE (removed_at IS NULL)",
+		"$tag: live indexes as in the source");
+	is($dst->safe_psql($db, q{
+		BEGIN;
+		SELECT softdelete.disable('doc');
+		SELECT string_agg(pg_get_indexdef(indexrelid), E'\n' ORDER BY indexrelid::regclass::text COLLATE "C")
+		  FROM pg_index WHERE indrelid = 'doc'::regclass;
+		ROLLBACK}),
+		"\nCREATE UNIQUE INDEX doc_pkey ON public.doc USING btree (id)\n"
+		. "CREATE INDEX doc_twice ON public.doc USING btree (((id * 2)))",
+		"$tag: disable gives the ordinary index back");
 }
 
 my %modes = (
