@@ -365,7 +365,7 @@ sd_pack(Oid relid, const SdTable *t)
 		if (get_rel_relkind(tbl) != RELKIND_RELATION)
 			continue;
 		rel = table_open(tbl, NoLock);
-		pkey = RelationGetPrimaryKeyIndex(rel);
+		pkey = SD_PRIMARY_KEY_INDEX(rel);
 		clustered = sd_clustered_index(rel);
 		table_close(rel, NoLock);
 
