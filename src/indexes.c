@@ -83,6 +83,13 @@ sd_index_qualified_name(Relation idx)
 									  RelationGetRelationName(idx));
 }
 
+static char *
+sd_index_oid_qualified_name(Oid indexoid)
+{
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(indexoid)),
+									  get_rel_name(indexoid));
+}
+
 /* The statement that gives index indexoid its comment again, or NIL. */
 static List *
 sd_index_comment_sql(Oid indexoid, const char *qname)
@@ -282,7 +289,8 @@ sd_live_indexes_give_back(Oid relid, const char *colname)
 
 		if (OidIsValid(indexoid) &&
 			list_member_oid(tree, IndexGetRelation(indexoid, false)))
-			sql = lappend(sql, psprintf("DROP INDEX %s", (char *) lfirst(lc)));
+			sql = lappend(sql, psprintf("DROP INDEX %s",
+										sd_index_oid_qualified_name(indexoid)));
 	}
 	foreach(lc, rebuilt)
 	{
@@ -302,6 +310,7 @@ sd_live_indexes_give_back(Oid relid, const char *colname)
 							qname)));
 			continue;
 		}
+		qname = sd_index_oid_qualified_name(indexoid);
 		sql = lappend(sql, psprintf("DROP INDEX %s", qname));
 		sql = lappend(sql, def);
 		sql = list_concat(sql, sd_index_comment_sql(indexoid, qname));
