@@ -97,6 +97,19 @@ DELETE FROM u_p WHERE id = 5;
 SET LOCAL softdelete.actor = 'user:2';
 DELETE FROM u_p WHERE id = 2;
 ROLLBACK;
+-- also after many values in between (a value's memory is reused by later ones)
+BEGIN;
+SET LOCAL softdelete.actor = 'user:1';
+DELETE FROM u_p WHERE id = 5;
+SELECT count(set_config('softdelete.actor', 'user:' || g % 10, true)) FROM generate_series(2, 59) g;
+DELETE FROM u_p WHERE id = 2;
+ROLLBACK;
+BEGIN;
+SET LOCAL softdelete.reason = 'r1';
+DELETE FROM u_p WHERE id = 5;
+SELECT count(set_config('softdelete.reason', 'r' || g % 10, true)) FROM generate_series(2, 59) g;
+DELETE FROM u_p WHERE id = 2;
+ROLLBACK;
 -- another table may have its own
 BEGIN;
 SET LOCAL softdelete.reason = 'first';

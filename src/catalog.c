@@ -124,6 +124,7 @@ sd_cache_reset(void)
 	if (sd_cache_cxt != NULL)
 		MemoryContextReset(sd_cache_cxt);
 	sd_cache = NULL;
+	sd_last = NULL;
 	sd_flags_valid = false;
 	sd_catalog_generation++;
 }
@@ -494,8 +495,9 @@ sd_catalog_lookup(Oid relid, SdTable *out)
 		return false;
 
 	/* The planner asks about the same table several times in a row. */
-	if (sd_last != NULL && relid == sd_last->relid &&
-		sd_last_generation == sd_catalog_generation)
+	/* the generation first: after a reset, sd_last points at freed memory */
+	if (sd_last != NULL && sd_last_generation == sd_catalog_generation &&
+		relid == sd_last->relid)
 	{
 		if (sd_last->enabled && out != NULL)
 			*out = sd_last->table;

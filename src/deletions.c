@@ -78,8 +78,7 @@ static SdDeleted *sd_deleted = NULL;	/* in TopTransactionContext */
 static int	sd_ndeleted = 0;
 static int	sd_maxdeleted = 0;
 static SdDeleted *sd_last = NULL;	/* the entry the last row went to ... */
-static const char *sd_last_actor = NULL;	/* ... with these settings' values */
-static const char *sd_last_reason = NULL;
+static uint64 sd_last_who_why = 0;	/* ... under these values of actor and reason */
 static Oid	sd_last_user = InvalidOid;	/* ... and this session role */
 
 static void
@@ -157,7 +156,7 @@ sd_deletions_note(Oid root, int64 n)
 	/* the same entry and the same actor and reason as the last row: count it */
 	if (sd_last == NULL || sd_last->root != root ||
 		sd_last->level != GetCurrentTransactionNestLevel() ||
-		sd_last_actor != sd_actor || sd_last_reason != sd_reason ||
+		sd_last_who_why != sd_who_why_version ||
 		sd_last_user != GetOuterUserId())
 	{
 		/*
@@ -168,8 +167,7 @@ sd_deletions_note(Oid root, int64 n)
 		if (!sd_catalog_lookup(root, &t) || t.root != root)
 			return;
 		sd_last = sd_deleted_entry(root);
-		sd_last_actor = sd_actor;
-		sd_last_reason = sd_reason;
+		sd_last_who_why = sd_who_why_version;
 		sd_last_user = GetOuterUserId();
 	}
 	sd_last->rows += n;

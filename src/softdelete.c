@@ -293,7 +293,7 @@ _PG_init(void)
 							   PGC_USERSET,
 							   0,
 							   NULL,
-							   NULL,
+							   sd_assign_who_why,
 							   NULL);
 
 	DefineCustomStringVariable("softdelete.reason",
@@ -304,7 +304,7 @@ _PG_init(void)
 							   PGC_USERSET,
 							   0,
 							   NULL,
-							   NULL,
+							   sd_assign_who_why,
 							   NULL);
 
 	DefineCustomStringVariable("softdelete.retention_databases",

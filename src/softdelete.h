@@ -41,6 +41,8 @@ typedef enum SdInclude
 	SD_INCLUDE_ON,				/* every row (no filter) */
 	SD_INCLUDE_ONLY				/* deleted rows only (the filter negated) */
 } SdInclude;
+extern uint64 sd_who_why_version;
+extern void sd_assign_who_why(const char *newval, void *extra);
 extern int	sd_include_deleted;
 extern char *sd_as_of_string;
 

@@ -58,6 +58,19 @@ sd_actor_now(void)
 /* softdelete.reason (1.7): why. */
 char	   *sd_reason = NULL;
 
+/*
+ * Bumped whenever softdelete.actor or softdelete.reason takes a value (SET,
+ * RESET, the end of a function's SET clause): the counting of deletions
+ * compares it, not the strings' addresses, which a later value can reuse.
+ */
+uint64		sd_who_why_version = 0;
+
+void
+sd_assign_who_why(const char *newval, void *extra)
+{
+	sd_who_why_version++;
+}
+
 /* Why rows are deleted now: softdelete.reason, or NULL when it is empty. */
 char *
 sd_reason_now(void)
