@@ -19,8 +19,8 @@ if [ -z "${KEEP:-}" ]; then
 fi
 run_as_pg initdb -D "$dir/data" -A trust >/dev/null
 run_as_pg pg_ctl -D "$dir/data" -l "$dir/log" -w start \
-	-o "-c shared_preload_libraries=softdelete -c port=5595 -c listen_addresses='' -c unix_socket_directories=$dir" >/dev/null
-run_as_pg psql -X -q -h "$dir" -p 5595 -d postgres >/dev/null <<'SQL'
+	-o "-c shared_preload_libraries=softdelete -c port=${SO_PORT:-5595} -c listen_addresses='' -c unix_socket_directories=$dir" >/dev/null
+run_as_pg psql -X -q -h "$dir" -p ${SO_PORT:-5595} -d postgres >/dev/null <<'SQL'
 CREATE EXTENSION softdelete;
 CREATE TABLE plain (id int PRIMARY KEY, v text);
 INSERT INTO plain SELECT g, 'v' || g FROM generate_series(1, 10000) g;
