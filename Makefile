@@ -13,12 +13,23 @@ PG_CONFIG   ?= pg_config
 # pg_regress and the isolation tester start their own throwaway instance with
 # the library preloaded (test/regress.conf), so they never touch a real server.
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+ifdef SD_INSTALLED
+# against a running server that preloads the library (a package's
+# installcheck: pg_buildext starts it with the settings of test/regress.conf)
+REGRESS_OPTS = --load-extension=$(EXTENSION)
+else
 REGRESS_OPTS = --temp-instance=tmp_check --temp-config=test/regress.conf \
                --load-extension=$(EXTENSION)
+endif
 ISOLATION    = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
+ifdef SD_INSTALLED
+ISOLATION_OPTS = --load-extension=$(EXTENSION)
+else
 ISOLATION_OPTS = --temp-instance=tmp_check_iso --temp-config=test/regress.conf \
                --load-extension=$(EXTENSION)
+# (the TAP tests start servers of their own from the build tree's install)
 TAP_TESTS    = 1
+endif
 
 PG_CFLAGS   += -Wall -Wextra -Werror -Wno-unused-parameter \
                -Wno-missing-field-initializers $(SD_EXTRA_CFLAGS)
@@ -30,7 +41,7 @@ include $(PGXS)
 $(OBJS): src/softdelete.h src/compat.h
 
 # The suites one at a time (scripts/test.sh runs all three and reports each).
-.PHONY: regresscheck isolationcheck tapcheck fuzzcheck clientcheck layercheck
+.PHONY: regresscheck isolationcheck tapcheck fuzzcheck clientcheck layercheck dist
 regresscheck:
 	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
 isolationcheck:
@@ -43,3 +54,8 @@ clientcheck:
 	bash scripts/clients.sh
 layercheck:
 	python3 scripts/layers.py src
+
+# The PGXN distribution softdelete-X.Y.Z.zip (git archive of HEAD), META.json
+# checked first; scripts/dist.sh --check also builds and tests it unpacked.
+dist:
+	bash scripts/dist.sh
