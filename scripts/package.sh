@@ -31,8 +31,9 @@ chmod -R a+rX "$work"
 cd "$work/softdelete-$version.0"
 # debian/control for the majors this system has (pgversions: 15+)
 PG_SUPPORTED_VERSIONS=$major pg_buildext updatecontrol
-PG_SUPPORTED_VERSIONS=$major dpkg-buildpackage -us -uc -b > "$work/build.log" 2>&1 ||
-	{ tail -n 80 "$work/build.log"; echo "package: the build failed" >&2; exit 1; }
 mkdir -p "$top/dist"
+PG_SUPPORTED_VERSIONS=$major dpkg-buildpackage -us -uc -b > "$work/build.log" 2>&1 ||
+	{ cp "$work/build.log" "$top/dist/"; tail -n 80 "$work/build.log";
+	  echo "package: the build failed (dist/build.log)" >&2; exit 1; }
 cp "$work"/postgresql-"$major"-softdelete_*.deb "$work/build.log" "$top/dist/"
 ls "$top/dist/"postgresql-"$major"-softdelete_*.deb
