@@ -5,7 +5,8 @@ set -euo pipefail
 pkgs=(postgresql-15 postgresql-server-dev-15 libipc-run-perl make gcc python3 sqlsmith
 	python3-sqlalchemy python3-psycopg2 python3-django python3-flask-sqlalchemy
 	ruby-activerecord ruby-pg libpostgresql-jdbc-java default-jdk-headless
-	postgresql-15-cron)
+	postgresql-15-cron
+	zip unzip debhelper postgresql-server-dev-all dpkg-dev)
 # Node.js and npm: the machine's own when it has them, else Debian's
 command -v node >/dev/null || pkgs+=(nodejs)
 command -v npm >/dev/null || pkgs+=(npm)

@@ -55,12 +55,17 @@ if [ -z "${PG_MAJOR:-}" ] || [ "$PG_MAJOR" = 15 ]; then
 	mkdir -p "$work/tree"
 	tar --exclude=./tmp --exclude=./.git -cf - . | tar -C "$work/tree" -xf -
 	chown -R postgres: "$work" 2>/dev/null || true
-	for suite in ${SD_SUITES:-layercheck regresscheck isolationcheck tapcheck clientcheck fuzzcheck distcheck}; do
+	for suite in ${SD_SUITES:-layercheck regresscheck isolationcheck tapcheck clientcheck fuzzcheck distcheck packagecheck}; do
 		echo "=== $suite"
 		if [ "$suite" = distcheck ]; then
 			# the PGXN zip, built and tested unpacked (it installs a build without
-			# assertions over the one above: last)
+			# assertions over the one above: late)
 			SD_TEST_DIR="$work" bash scripts/dist.sh --check || failed+=("$suite")
+			continue
+		fi
+		if [ "$suite" = packagecheck ]; then
+			# the Debian package, whose build runs the suite against it
+			bash scripts/package.sh 15 || failed+=("$suite")
 			continue
 		fi
 		if ! run_as_pg make -s -C "$work/tree" "$suite" "${vars[@]}"; then
