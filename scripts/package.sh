@@ -2,8 +2,10 @@
 # The Debian package postgresql-NN-softdelete, built from debian/ the way
 # Debian and PGDG build extensions (dh with pg_buildext; its build runs the
 # regression suite against the package on a throwaway cluster with the
-# library preloaded).  NN=15 builds on this machine (bookworm); the .deb and
-# its build log are left in dist/.  Run as root: bash scripts/package.sh 15
+# library preloaded).  NN=15 builds on this machine (bookworm); 17, 18 and 19
+# in the chroot of their suite that scripts/pg.sh prepares (trixie, sid,
+# experimental), with the packaging tools added there.  The .deb and its
+# build log are left in dist/.  Run as root: bash scripts/package.sh NN
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -15,25 +17,42 @@ case $deb_version in
 	"$version".0-*) ;;
 	*) echo "package: debian/changelog says $deb_version, softdelete.control $version" >&2; exit 1 ;;
 esac
-[ "$major" = 15 ] || { echo "package: only 15 is built here so far" >&2; exit 1; }
+root=$(bash scripts/pg.sh "$major")
+tools=(debhelper dpkg-dev postgresql-server-dev-all "postgresql-server-dev-$major")
 missing=()
-for p in debhelper postgresql-server-dev-all "postgresql-server-dev-$major"; do
-	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+for p in "${tools[@]}"; do
+	chroot "$root" dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
-[ ${#missing[@]} = 0 ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+	chroot "$root" env DEBIAN_FRONTEND=noninteractive \
+		apt-get -o Acquire::Check-Valid-Until=false install -y -qq --no-install-recommends \
+		"${missing[@]}" >/dev/null 2>&1 ||
+		{ chroot "$root" env DEBIAN_FRONTEND=noninteractive \
+			apt-get -o Acquire::Check-Valid-Until=false update -qq &&
+		  chroot "$root" env DEBIAN_FRONTEND=noninteractive \
+			apt-get -o Acquire::Check-Valid-Until=false install -y -qq --no-install-recommends \
+			"${missing[@]}" >/dev/null; }
+fi
 
 # a clean copy of what is committed, readable by the build's test user
-work=$(mktemp -d /tmp/softdelete-package.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-mkdir "$work/softdelete-$version.0"
+inner=/build/package
+[ "$root" = / ] && inner=/tmp/softdelete-package-$major
+work=$root$inner
+rm -rf "$work"
+mkdir -p "$work/softdelete-$version.0"
 git archive HEAD | tar -C "$work/softdelete-$version.0" -xf -
 chmod -R a+rX "$work"
-cd "$work/softdelete-$version.0"
-# debian/control for the majors this system has (pgversions: 15+)
-PG_SUPPORTED_VERSIONS=$major pg_buildext updatecontrol
 mkdir -p "$top/dist"
-PG_SUPPORTED_VERSIONS=$major dpkg-buildpackage -us -uc -b > "$work/build.log" 2>&1 ||
-	{ cp "$work/build.log" "$top/dist/"; tail -n 80 "$work/build.log";
-	  echo "package: the build failed (dist/build.log)" >&2; exit 1; }
-cp "$work"/postgresql-"$major"-softdelete_*.deb "$work/build.log" "$top/dist/"
+# debian/control for this major alone (pgversions: 15+)
+if ! chroot "$root" env PG_SUPPORTED_VERSIONS="$major" sh -c \
+	"cd $inner/softdelete-$version.0 && pg_buildext updatecontrol &&
+	 dpkg-buildpackage -us -uc -b" > "$work/build.log" 2>&1; then
+	cp "$work/build.log" "$top/dist/build-$major.log"
+	tail -n 80 "$work/build.log"
+	echo "package: the build for $major failed (dist/build-$major.log)" >&2
+	exit 1
+fi
+cp "$work"/postgresql-"$major"-softdelete_*.deb "$top/dist/"
+cp "$work/build.log" "$top/dist/build-$major.log"
+rm -rf "$work"
 ls "$top/dist/"postgresql-"$major"-softdelete_*.deb
