@@ -18,7 +18,7 @@ case $deb_version in
 	*) echo "package: debian/changelog says $deb_version, softdelete.control $version" >&2; exit 1 ;;
 esac
 root=$(bash scripts/pg.sh "$major")
-tools=(debhelper dpkg-dev postgresql-server-dev-all "postgresql-server-dev-$major")
+tools=(build-essential debhelper dpkg-dev postgresql-server-dev-all "postgresql-server-dev-$major")
 missing=()
 for p in "${tools[@]}"; do
 	chroot "$root" dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
