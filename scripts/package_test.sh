@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# The package postgresql-NN-softdelete (dist/, from scripts/package.sh NN)
+# as a user gets it: installed with apt into a clean system of its suite (a
+# fresh copy of a chroot with only debootstrap's minbase and PostgreSQL NN:
+# no compiler, no build tree), a cluster started there with the library
+# preloaded, the regression suite run against it (pg_regress from the build
+# environment, over TCP: the server and every file it loads are the
+# package's), then the package purged and every file it installed checked
+# gone.  The pristine chroot is kept under $SD_CHROOT_ROOT (default
+# /var/cache/softdelete) as clean-pgNN; each run works on a copy.
+# Run as root: bash scripts/package_test.sh NN
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+major=${1:?usage: scripts/package_test.sh MAJOR}
+cache=${SD_CHROOT_ROOT:-/var/cache/softdelete}
+port=$((5580 + major))
+
+case $major in
+15) suite=bookworm extra= ;;
+17) suite=trixie extra= ;;
+18) suite=sid extra= ;;
+19) suite=sid extra=experimental ;;
+*) echo "package_test: PostgreSQL $major is not one of 15, 17, 18, 19" >&2; exit 2 ;;
+esac
+deb=$(ls "$top"/dist/postgresql-"$major"-softdelete_*.deb 2>/dev/null | tail -1)
+[ -n "$deb" ] || { echo "package_test: no dist/postgresql-$major-softdelete_*.deb: run scripts/package.sh $major" >&2; exit 1; }
+mirror=$( (cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null || true) |
+	awk '/^URIs:/ || /^deb / {print $2}' | grep -v security | head -1 || true)
+mirror=${mirror:-http://deb.debian.org/debian}
+apt_in() {	# apt_in ROOT ARGS...
+	chroot "$1" env DEBIAN_FRONTEND=noninteractive \
+		apt-get -o Acquire::Check-Valid-Until=false -y -qq "${@:2}"
+}
+
+# the pristine system, made once
+clean=$cache/clean-pg$major
+mkdir -p "$cache"
+exec 9>"$cache/clean-pg$major.lock"
+flock 9
+if [ ! -f "$clean/.ready" ]; then
+	echo "package_test: preparing a clean $suite${extra:+ + $extra} with PostgreSQL $major in $clean" >&2
+	command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+	rm -rf "$clean"
+	debootstrap --variant=minbase "$suite" "$clean" "$mirror" >"$cache/clean-pg$major.log" 2>&1 ||
+		{ tail -20 "$cache/clean-pg$major.log" >&2; exit 1; }
+	[ -n "$extra" ] && echo "deb $mirror $extra main" >"$clean/etc/apt/sources.list.d/$extra.list"
+	printf '#!/bin/sh\nexit 101\n' >"$clean/usr/sbin/policy-rc.d"
+	chmod +x "$clean/usr/sbin/policy-rc.d"
+	mkdir -p "$clean/etc/postgresql-common"
+	echo "create_main_cluster = false" >"$clean/etc/postgresql-common/createcluster.conf"
+	apt_in "$clean" update
+	pg=postgresql-$major
+	[ -n "$extra" ] && pg="postgresql-$major/$extra postgresql-client-$major/$extra libpq5/$extra"
+	# shellcheck disable=SC2086
+	apt_in "$clean" install --no-install-recommends $pg >>"$cache/clean-pg$major.log" 2>&1
+	touch "$clean/.ready"
+fi
+exec 9>&-
+
+# a fresh copy for this run
+run=$cache/clean-pg$major.run
+umount "$run/proc" 2>/dev/null || true
+rm -rf "$run"
+cp -a "$clean" "$run"
+mount -t proc proc "$run/proc"
+cleanup() {
+	chroot "$run" su postgres -c "/usr/lib/postgresql/$major/bin/pg_ctl -D /tmp/pkgtest/data -m immediate stop" >/dev/null 2>&1 || true
+	umount "$run/proc" 2>/dev/null || true
+	rm -rf "$run"
+}
+trap cleanup EXIT
+if chroot "$run" sh -c 'command -v gcc || command -v cc || command -v make' >/dev/null; then
+	echo "package_test: the clean system has a compiler or make" >&2; exit 1
+fi
+
+cp "$deb" "$run/tmp/"
+apt_in "$run" install --no-install-recommends "/tmp/$(basename "$deb")" >/dev/null 2>&1 ||
+	{ apt_in "$run" update >/dev/null && apt_in "$run" install --no-install-recommends "/tmp/$(basename "$deb")" >/dev/null; }
+files=$(chroot "$run" dpkg -L "postgresql-$major-softdelete")
+echo "package_test: installed $(basename "$deb") into a clean $suite"
+
+# a cluster of the installed server, the library preloaded
+chroot "$run" su postgres -s /bin/sh -c "
+	set -e
+	rm -rf /tmp/pkgtest && mkdir -p /tmp/pkgtest
+	/usr/lib/postgresql/$major/bin/initdb -A trust -U postgres -D /tmp/pkgtest/data >/tmp/pkgtest/initdb.log
+	/usr/lib/postgresql/$major/bin/pg_ctl -D /tmp/pkgtest/data -l /tmp/pkgtest/log -w start \
+		-o \"-c shared_preload_libraries=softdelete -c max_prepared_transactions=10 -c port=$port -c listen_addresses=localhost -c unix_socket_directories=/tmp/pkgtest\"" >/dev/null
+
+# the regression suite, from the build environment, against that server
+broot=$(bash scripts/pg.sh "$major")
+btree=$broot/build/pkgtest
+rm -rf "$btree"
+mkdir -p "$btree"
+git archive HEAD | tar -C "$btree" -xf -
+chown -R postgres: "$btree" 2>/dev/null || chmod -R a+rwX "$btree"
+inner=/build/pkgtest
+[ "$broot" = / ] && inner=$btree
+if ! chroot "$broot" su postgres -s /bin/sh -c "cd $inner && make -s installcheck SD_INSTALLED=1 \
+		PG_CONFIG=/usr/lib/postgresql/$major/bin/pg_config PGHOST=localhost PGPORT=$port PGUSER=postgres" \
+		> "$btree/installcheck.log" 2>&1; then
+	tail -n 60 "$btree/installcheck.log"
+	head -c 20000 "$btree/regression.diffs" 2>/dev/null || true
+	head -c 20000 "$btree/output_iso/regression.diffs" 2>/dev/null || true
+	echo "package_test: the suite failed against the installed package on $major" >&2
+	exit 1
+fi
+grep -E "tests passed" "$btree/installcheck.log" | sed 's/^[# ]*/package_test: /'
+rm -rf "$btree"
+
+# purged: nothing of it left
+chroot "$run" su postgres -s /bin/sh -c "/usr/lib/postgresql/$major/bin/pg_ctl -D /tmp/pkgtest/data -w stop" >/dev/null
+apt_in "$run" purge "postgresql-$major-softdelete" >/dev/null
+left=()
+while read -r f; do
+	[ -n "$f" ] && [ -e "$run$f" ] && [ ! -d "$run$f" ] && left+=("$f")
+done <<< "$files"
+if [ ${#left[@]} -gt 0 ]; then
+	printf 'package_test: left after purge: %s\n' "${left[@]}" >&2
+	exit 1
+fi
+[ -z "$(chroot "$run" dpkg -l "postgresql-$major-softdelete" 2>/dev/null | grep '^[ir]')" ] ||
+	{ echo "package_test: the package is still known to dpkg after purge" >&2; exit 1; }
+echo "package_test: purged, none of its $(grep -c . <<< "$files") paths left but directories"
