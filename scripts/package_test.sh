@@ -94,9 +94,9 @@ btree=$broot/build/pkgtest
 rm -rf "$btree"
 mkdir -p "$btree"
 git archive HEAD | tar -C "$btree" -xf -
-chown -R postgres: "$btree" 2>/dev/null || chmod -R a+rwX "$btree"
 inner=/build/pkgtest
 [ "$broot" = / ] && inner=$btree
+chroot "$broot" chown -R postgres: "$inner"
 if ! chroot "$broot" su postgres -s /bin/sh -c "cd $inner && make -s installcheck SD_INSTALLED=1 \
 		PG_CONFIG=/usr/lib/postgresql/$major/bin/pg_config PGHOST=localhost PGPORT=$port PGUSER=postgres" \
 		> "$btree/installcheck.log" 2>&1; then
@@ -111,7 +111,7 @@ rm -rf "$btree"
 
 # purged: nothing of it left
 chroot "$run" su postgres -s /bin/sh -c "/usr/lib/postgresql/$major/bin/pg_ctl -D /tmp/pkgtest/data -w stop" >/dev/null
-apt_in "$run" purge "postgresql-$major-softdelete" >/dev/null
+apt_in "$run" purge "postgresql-$major-softdelete" >/dev/null 2>&1
 left=()
 while read -r f; do
 	[ -n "$f" ] && [ -e "$run$f" ] && [ ! -d "$run$f" ] && left+=("$f")

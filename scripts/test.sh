@@ -64,8 +64,10 @@ if [ -z "${PG_MAJOR:-}" ] || [ "$PG_MAJOR" = 15 ]; then
 			continue
 		fi
 		if [ "$suite" = packagecheck ]; then
-			# the Debian package, whose build runs the suite against it
-			bash scripts/package.sh 15 || failed+=("$suite")
+			# the Debian package (its build runs the suite against it), then
+			# installed into a clean system, tested there and purged
+			{ bash scripts/package.sh 15 && bash scripts/package_test.sh 15; } ||
+				failed+=("$suite")
 			continue
 		fi
 		if ! run_as_pg make -s -C "$work/tree" "$suite" "${vars[@]}"; then
@@ -98,8 +100,14 @@ else
 	# chroot: on the newest major by default
 	default_suites="regresscheck isolationcheck tapcheck"
 	[ "$major" = 19 ] && default_suites+=" clientcheck"
+	default_suites+=" packagecheck"
 	for suite in ${SD_SUITES:-$default_suites}; do
 		echo "=== $suite (PostgreSQL $major)"
+		if [ "$suite" = packagecheck ]; then
+			{ bash scripts/package.sh "$major" && bash scripts/package_test.sh "$major"; } ||
+				failed+=("$suite")
+			continue
+		fi
 		if [ "$suite" = clientcheck ]; then
 			if ! CLIENTS_MAJOR=$major bash scripts/clients.sh; then
 				failed+=("$suite")
