@@ -49,13 +49,19 @@ if [ ! -f "$clean/.ready" ]; then
 	chmod +x "$clean/usr/sbin/policy-rc.d"
 	mkdir -p "$clean/etc/postgresql-common"
 	echo "create_main_cluster = false" >"$clean/etc/postgresql-common/createcluster.conf"
+	mount -t proc proc "$clean/proc"
 	apt_in "$clean" update
 	pg=postgresql-$major
 	[ -n "$extra" ] && pg="postgresql-$major/$extra postgresql-client-$major/$extra libpq5/$extra"
 	# shellcheck disable=SC2086
-	apt_in "$clean" install --no-install-recommends $pg >>"$cache/clean-pg$major.log" 2>&1
+	ok=1
+	apt_in "$clean" install --no-install-recommends $pg >>"$cache/clean-pg$major.log" 2>&1 || ok=0
+	umount "$clean/proc"
+	[ $ok = 1 ] || { tail -20 "$cache/clean-pg$major.log" >&2; exit 1; }
 	touch "$clean/.ready"
 fi
+# (it is copied, never used: no /proc mounted there)
+umount "$clean/proc" 2>/dev/null || true
 exec 9>&-
 
 # a fresh copy for this run
