@@ -96,12 +96,12 @@ chroot "$run" su postgres -s /bin/sh -c "
 
 # the regression suite, from the build environment, against that server
 broot=$(bash scripts/pg.sh "$major")
-btree=$broot/build/pkgtest
+inner=/build/pkgtest
+[ "$broot" = / ] && inner=/tmp/softdelete-pkgtest-$major
+btree=$broot$inner
 rm -rf "$btree"
 mkdir -p "$btree"
 git archive HEAD | tar -C "$btree" -xf -
-inner=/build/pkgtest
-[ "$broot" = / ] && inner=$btree
 chroot "$broot" chown -R postgres: "$inner"
 if ! chroot "$broot" su postgres -s /bin/sh -c "cd $inner && make -s installcheck SD_INSTALLED=1 \
 		PG_CONFIG=/usr/lib/postgresql/$major/bin/pg_config PGHOST=localhost PGPORT=$port PGUSER=postgres" \
