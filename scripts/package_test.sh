@@ -45,6 +45,12 @@ if [ ! -f "$clean/.ready" ]; then
 	debootstrap --variant=minbase "$suite" "$clean" "$mirror" >"$cache/clean-pg$major.log" 2>&1 ||
 		{ tail -20 "$cache/clean-pg$major.log" >&2; exit 1; }
 	[ -n "$extra" ] && echo "deb $mirror $extra main" >"$clean/etc/apt/sources.list.d/$extra.list"
+	# bookworm: this machine's sources (its updates and security archives), whose
+	# PostgreSQL the package was built against
+	if [ "$suite" = bookworm ]; then
+		cp /etc/apt/sources.list.d/*.sources "$clean/etc/apt/sources.list.d/" 2>/dev/null || true
+		[ -f /etc/apt/sources.list ] && cp /etc/apt/sources.list "$clean/etc/apt/sources.list"
+	fi
 	printf '#!/bin/sh\nexit 101\n' >"$clean/usr/sbin/policy-rc.d"
 	chmod +x "$clean/usr/sbin/policy-rc.d"
 	mkdir -p "$clean/etc/postgresql-common"
