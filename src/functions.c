@@ -963,6 +963,24 @@ softdelete_purge(PG_FUNCTION_ARGS)
 }
 
 /*
+ * The table argument of set_retention and pack: an enabled table itself (not
+ * one of its partitions or children), owned by the caller.
+ */
+static void
+sd_require_owned_root(Oid relid, SdTable *t)
+{
+	sd_require_enabled(relid, t);
+	if (t->root != relid)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is enabled through its parent \"%s\"",
+						get_rel_name(relid), get_rel_name(t->root)),
+				 errhint("Name the parent table.")));
+	if (!SD_TABLE_OWNERCHECK(relid))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(relid));
+}
+
+/*
  * softdelete.set_retention(tbl, keep): how long tbl keeps what it deleted
  * (NULL: until purged by hand).  purge_expired() and the background worker
  * (retention.c) erase what is older.  The table's owner sets it.
@@ -976,15 +994,7 @@ softdelete_set_retention(PG_FUNCTION_ARGS)
 
 	sd_require_arg(fcinfo, 0, "tbl");
 	relid = PG_GETARG_OID(0);
-	sd_require_enabled(relid, &t);
-	if (t.root != relid)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("table \"%s\" is enabled through its parent \"%s\"",
-						get_rel_name(relid), get_rel_name(t.root)),
-				 errhint("Name the parent table.")));
-	if (!SD_TABLE_OWNERCHECK(relid))
-		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(relid));
+	sd_require_owned_root(relid, &t);
 	if (!PG_ARGISNULL(1))
 	{
 		memset(&zero, 0, sizeof(zero));
@@ -1041,15 +1051,7 @@ softdelete_pack(PG_FUNCTION_ARGS)
 
 	sd_require_arg(fcinfo, 0, "tbl");
 	relid = PG_GETARG_OID(0);
-	sd_require_enabled(relid, &t);
-	if (t.root != relid)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("table \"%s\" is enabled through its parent \"%s\"",
-						get_rel_name(relid), get_rel_name(t.root)),
-				 errhint("Name the parent table.")));
-	if (!SD_TABLE_OWNERCHECK(relid))
-		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(relid));
+	sd_require_owned_root(relid, &t);
 	LockRelationOid(relid, AccessExclusiveLock);
 	SPI_connect();
 	sd_pack(relid, &t);
