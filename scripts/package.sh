@@ -44,7 +44,7 @@ git archive HEAD | tar -C "$work/softdelete-$version.0" -xf -
 chmod -R a+rX "$work"
 mkdir -p "$top/dist"
 # debian/control for this major alone (pgversions: 15+)
-if ! chroot "$root" env PG_SUPPORTED_VERSIONS="$major" sh -c \
+if ! chroot "$root" env -u PG_CONFIG PG_SUPPORTED_VERSIONS="$major" sh -c \
 	"cd $inner/softdelete-$version.0 && pg_buildext updatecontrol &&
 	 dpkg-buildpackage -us -uc -b" > "$work/build.log" 2>&1; then
 	cp "$work/build.log" "$top/dist/build-$major.log"
