@@ -31,6 +31,9 @@ ISOLATION_OPTS = --temp-instance=tmp_check_iso --temp-config=test/regress.conf \
 TAP_TESTS    = 1
 endif
 
+# the library says its version (softdelete.library_version), which the SQL
+# scripts check
+PG_CPPFLAGS += -DSD_EXTVERSION=\"$(EXTVERSION)\"
 PG_CFLAGS   += -Wall -Wextra -Werror -Wno-unused-parameter \
                -Wno-missing-field-initializers $(SD_EXTRA_CFLAGS)
 

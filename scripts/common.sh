@@ -26,3 +26,29 @@ pg_workdir() {
 	fi
 	echo "$dir"
 }
+
+# committed_tree REV DIR: what is committed at REV (no build products, no
+# local edits), unpacked into DIR, made anew.
+committed_tree() {
+	rm -rf "$2"
+	mkdir -p "$2"
+	git archive "$1" | tar -C "$2" -xf -
+}
+
+# release_commit X.Y: the last commit of the first-parent history whose
+# softdelete.control says default_version X.Y (a release is what main held
+# when its version changed to the next one).  Fails when there is none, as
+# in a shallow clone.
+release_commit() {
+	local prev="" c v
+	for c in $(git rev-list --first-parent HEAD -- softdelete.control); do
+		v=$(git show "$c:softdelete.control" | sed -n "s/^default_version *= *'\(.*\)'/\1/p")
+		if [ "$v" = "$1" ]; then
+			if [ -z "$prev" ]; then git rev-parse HEAD; else git rev-parse "$prev^"; fi
+			return 0
+		fi
+		prev=$c
+	done
+	echo "no commit in this history says version $1 (a shallow clone?)" >&2
+	return 1
+}

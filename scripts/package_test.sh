@@ -6,7 +6,12 @@
 # preloaded, the regression suite run against it (pg_regress from the build
 # environment, over TCP: the server and every file it loads are the
 # package's), then the package purged and every file it installed checked
-# gone.  The pristine chroot is kept under $SD_CHROOT_ROOT (default
+# gone.  Then, for each earlier release of $SD_PACKAGE_PREVIOUS (default
+# "1.3 1.8", built by scripts/package.sh NN X.Y into dist/release-X.Y/): that
+# package installed, data deleted under it, this package installed over it
+# while the server runs; ALTER EXTENSION UPDATE must refuse until the server
+# is restarted (it still runs the old library), then succeed, every row
+# kept.  The pristine chroot is kept under $SD_CHROOT_ROOT (default
 # /var/cache/softdelete) as clean-pgNN; each run works on a copy.
 # Run as root: bash scripts/package_test.sh NN
 set -euo pipefail
@@ -135,3 +140,93 @@ fi
 [ -z "$(chroot "$run" dpkg -l "postgresql-$major-softdelete" 2>/dev/null | grep '^[ir]')" ] ||
 	{ echo "package_test: the package is still known to dpkg after purge" >&2; exit 1; }
 echo "package_test: purged, none of its $(grep -c . <<< "$files") paths left but directories"
+
+# upgrades from earlier releases' packages
+pg_in() {	# pg_in SQL: psql as postgres in the clean system, one value per line
+	chroot "$run" su postgres -s /bin/sh -c "psql -X -q -At -v ON_ERROR_STOP=1 -h /tmp/pkgtest -p $port -d postgres" <<< "$1"
+}
+server() {	# server start|stop|restart
+	chroot "$run" su postgres -s /bin/sh -c "/usr/lib/postgresql/$major/bin/pg_ctl -D /tmp/pkgtest/data -l /tmp/pkgtest/log -w $1 \
+		-o \"-c shared_preload_libraries=softdelete -c port=$port -c listen_addresses='' -c unix_socket_directories=/tmp/pkgtest\"" >/dev/null
+}
+expect() {	# expect WHAT GOT WANTED
+	[ "$2" = "$3" ] || { printf 'package_test: %s: got\n%s\nwanted\n%s\n' "$1" "$2" "$3" >&2; exit 1; }
+}
+# what the data look like: live and deleted rows of each table, the archive
+state_sql="SELECT string_agg(x, ' ') FROM (
+	SELECT 'item=' || count(*) FROM item UNION ALL SELECT 'part=' || count(*) FROM part
+	UNION ALL SELECT 'note=' || count(*) FROM note) s(x);
+SET softdelete.include_deleted = on;
+SELECT string_agg(x, ' ') FROM (
+	SELECT 'item=' || count(*) || '/' || count(deleted_at) FROM item
+	UNION ALL SELECT 'part=' || count(*) || '/' || count(*) FILTER (WHERE gone) FROM part
+	UNION ALL SELECT 'archived=' || count(*) FROM note_archive) s(x);"
+new_version=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" softdelete.control)
+for previous in ${SD_PACKAGE_PREVIOUS-1.3 1.8}; do
+	[ "$previous" = "$new_version" ] && continue
+	old=$(ls "$top"/dist/release-"$previous"/postgresql-"$major"-softdelete_*.deb 2>/dev/null | tail -1)
+	[ -n "$old" ] || { echo "package_test: no dist/release-$previous/postgresql-$major-softdelete_*.deb: run scripts/package.sh $major $previous" >&2; exit 1; }
+	chroot "$run" su postgres -s /bin/sh -c "rm -rf /tmp/pkgtest/data && /usr/lib/postgresql/$major/bin/initdb -A trust -U postgres -D /tmp/pkgtest/data >/tmp/pkgtest/initdb.log"
+	cp "$old" "$deb" "$run/tmp/"
+	apt_in "$run" install --no-install-recommends "/tmp/$(basename "$old")" >/dev/null 2>&1
+	server start
+	pg_in "CREATE EXTENSION softdelete;
+		CREATE TABLE item (id int PRIMARY KEY, kind int);
+		CREATE TABLE part (id int PRIMARY KEY, item int REFERENCES item ON DELETE CASCADE,
+						   gone boolean NOT NULL DEFAULT false);
+		CREATE TABLE note (id int PRIMARY KEY, body text);
+		INSERT INTO item SELECT g, g % 3 FROM generate_series(1, 30) g;
+		INSERT INTO part SELECT g, g FROM generate_series(1, 30) g;
+		INSERT INTO note SELECT g, 'n' || g FROM generate_series(1, 5) g;
+		SELECT softdelete.enable('part', 'gone');
+		SELECT softdelete.enable('item');
+		SELECT softdelete.enable_archive('note', versions => true);
+		UPDATE note SET body = 'changed' WHERE id = 2;
+		DELETE FROM item WHERE id <= 10;
+		DELETE FROM note WHERE id <= 2;" >/dev/null
+	expect "$previous: extension version" "$(pg_in "SELECT extversion FROM pg_extension WHERE extname = 'softdelete'")" "$previous"
+	before=$(pg_in "$state_sql")
+	expect "$previous: rows under $previous" "$before" "item=20 part=20 note=3
+item=30/10 part=30/10 archived=3"
+
+	# the new package over the old one, the server running: it still runs the
+	# old library, which must not run the new objects
+	apt_in "$run" install --no-install-recommends "/tmp/$(basename "$deb")" >/dev/null 2>&1
+	expect "$previous: rows after the package, before a restart" "$(pg_in "$state_sql")" "$before"
+	if refused=$(pg_in "ALTER EXTENSION softdelete UPDATE" 2>&1); then
+		echo "package_test: $previous: ALTER EXTENSION UPDATE ran under the old library" >&2; exit 1
+	fi
+	expect "$previous: version after the refused update" "$(pg_in "SELECT extversion FROM pg_extension WHERE extname = 'softdelete'")" "$previous"
+	expect "$previous: rows after the refused update" "$(pg_in "$state_sql")" "$before"
+	echo "package_test: $previous: the update refused before a restart: $(head -1 <<< "$refused")"
+
+	server restart
+	expect "$previous: the library after a restart" "$(pg_in "SHOW softdelete.library_version")" "$new_version"
+	expect "$previous: rows under the new library" "$(pg_in "$state_sql")" "$before"
+	pg_in "ALTER EXTENSION softdelete UPDATE" >/dev/null
+	expect "$previous: extension version" "$(pg_in "SELECT extversion FROM pg_extension WHERE extname = 'softdelete'")" "$new_version"
+	expect "$previous: rows after the update" "$(pg_in "$state_sql")" "$before"
+	# what was deleted under the old release comes back; a new delete is
+	# undone; the new release's features work on tables enabled under the old
+	got=$(pg_in "SELECT softdelete.restore('item', 'id <= 5');
+		SELECT softdelete.restore('note', 'id = 1');
+		SELECT body FROM note WHERE id = 1;
+		SELECT softdelete.enable('item', live_indexes => true);
+		BEGIN; DELETE FROM item WHERE id > 25; SELECT pg_current_xact_id() AS x \\gset
+		COMMIT;
+		SELECT count(*) FROM item;
+		SELECT string_agg(table_name || ':' || restored, ',' ORDER BY table_name::text) FROM softdelete.undo(:'x');
+		SELECT count(*) FROM item;" 2>&1) || { echo "$got" >&2; exit 1; }
+	expect "$previous: restore, delete and undo after the update" "$got" "5
+5
+1
+n1
+20
+item:5,part:5
+25"
+	expect "$previous: rows at the end" "$(pg_in "$state_sql")" "item=25 part=25 note=4
+item=30/5 part=30/5 archived=3"
+	server stop
+	apt_in "$run" purge "postgresql-$major-softdelete" >/dev/null 2>&1
+	echo "package_test: upgraded from $(basename "$old"): refused before a restart, then every row kept, restored and undone"
+done

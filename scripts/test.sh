@@ -29,6 +29,18 @@ for v in REGRESS ISOLATION PROVE_TESTS PROVE_FLAGS; do
 done
 failed=()
 
+# package_suite MAJOR: the Debian package built (its build runs the suite
+# against it) with the earlier releases the upgrade test starts from, then
+# installed into a clean system, tested there, upgraded to and purged
+package_suite() {
+	local r
+	bash scripts/package.sh "$1" || return 1
+	for r in ${SD_PACKAGE_PREVIOUS-1.3 1.8}; do
+		bash scripts/package.sh "$1" "$r" >/dev/null || return 1
+	done
+	bash scripts/package_test.sh "$1"
+}
+
 # report SUITE DIR: what a failed suite left in tree DIR
 report() {
 	local suite=$1 tree=$2 f
@@ -66,8 +78,7 @@ if [ -z "${PG_MAJOR:-}" ] || [ "$PG_MAJOR" = 15 ]; then
 		if [ "$suite" = packagecheck ]; then
 			# the Debian package (its build runs the suite against it), then
 			# installed into a clean system, tested there and purged
-			{ bash scripts/package.sh 15 && bash scripts/package_test.sh 15; } ||
-				failed+=("$suite")
+			package_suite 15 || failed+=("$suite")
 			continue
 		fi
 		if ! run_as_pg make -s -C "$work/tree" "$suite" "${vars[@]}"; then
@@ -104,8 +115,7 @@ else
 	for suite in ${SD_SUITES:-$default_suites}; do
 		echo "=== $suite (PostgreSQL $major)"
 		if [ "$suite" = packagecheck ]; then
-			{ bash scripts/package.sh "$major" && bash scripts/package_test.sh "$major"; } ||
-				failed+=("$suite")
+			package_suite "$major" || failed+=("$suite")
 			continue
 		fi
 		if [ "$suite" = clientcheck ]; then

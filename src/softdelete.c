@@ -37,6 +37,13 @@ PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
+#ifndef SD_EXTVERSION
+#error "SD_EXTVERSION (softdelete.control's default_version) is set by the Makefile"
+#endif
+
+/* softdelete.library_version: SD_EXTVERSION (read only) */
+static char *sd_library_version = NULL;
+
 /* Previous hooks, called in turn */
 static planner_hook_type prev_planner_hook = NULL;
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
@@ -330,6 +337,22 @@ _PG_init(void)
 							NULL,
 							NULL,
 							NULL);
+
+	/*
+	 * The version of this library, which every install and update script
+	 * from 1.9 on checks first: a package installed over a running server
+	 * replaces the file, not the library the server loaded at its start.
+	 */
+	DefineCustomStringVariable("softdelete.library_version",
+							   "The version of the softdelete library this server loaded at its start.",
+							   "Read only. CREATE EXTENSION and ALTER EXTENSION UPDATE refuse a version newer than it.",
+							   &sd_library_version,
+							   SD_EXTVERSION,
+							   PGC_INTERNAL,
+							   GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
+							   NULL,
+							   NULL,
+							   NULL);
 
 	MarkGUCPrefixReserved("softdelete");
 
