@@ -198,6 +198,15 @@ item=30/10 part=30/10 archived=3"
 	fi
 	expect "$previous: version after the refused update" "$(pg_in "SELECT extversion FROM pg_extension WHERE extname = 'softdelete'")" "$previous"
 	expect "$previous: rows after the refused update" "$(pg_in "$state_sql")" "$before"
+	# from 1.8 on, the first script of the update is one that checks the
+	# library; from earlier releases, an earlier script fails first, looking
+	# for a C function the old library does not have
+	case $previous in
+	1.[0-7]) want="could not find function" ;;
+	*) want="needs the softdelete library of version" ;;
+	esac
+	grep -q "$want" <<< "$refused" ||
+		{ printf 'package_test: %s: the update was refused for another reason:\n%s\n' "$previous" "$refused" >&2; exit 1; }
 	echo "package_test: $previous: the update refused before a restart: $(head -1 <<< "$refused")"
 
 	server restart
@@ -208,19 +217,20 @@ item=30/10 part=30/10 archived=3"
 	expect "$previous: rows after the update" "$(pg_in "$state_sql")" "$before"
 	# what was deleted under the old release comes back; a new delete is
 	# undone; the new release's features work on tables enabled under the old
-	got=$(pg_in "SELECT softdelete.restore('item', 'id <= 5');
+	got=$(pg_in "SET client_min_messages = warning;
+		SELECT softdelete.restore('item', 'id <= 5');
 		SELECT softdelete.restore('note', 'id = 1');
 		SELECT body FROM note WHERE id = 1;
-		SELECT softdelete.enable('item', live_indexes => true);
+		SELECT 'live indexes' FROM softdelete.enable('item', live_indexes => true);
 		BEGIN; DELETE FROM item WHERE id > 25; SELECT pg_current_xact_id() AS x \\gset
 		COMMIT;
 		SELECT count(*) FROM item;
 		SELECT string_agg(table_name || ':' || restored, ',' ORDER BY table_name::text) FROM softdelete.undo(:'x');
 		SELECT count(*) FROM item;" 2>&1) || { echo "$got" >&2; exit 1; }
 	expect "$previous: restore, delete and undo after the update" "$got" "5
-5
 1
 n1
+live indexes
 20
 item:5,part:5
 25"
