@@ -52,3 +52,17 @@ release_commit() {
 	echo "no commit in this history says version $1 (a shallow clone?)" >&2
 	return 1
 }
+
+# package_previous MAJOR: the earlier releases whose packages the upgrade
+# test starts from ($SD_PACKAGE_PREVIOUS when set).  1.3's source does not
+# build against 19 as experimental has it now (table_beginscan took another
+# argument after 1.3), so there is no 1.3 package for 19 to upgrade from.
+package_previous() {
+	if [ -n "${SD_PACKAGE_PREVIOUS+set}" ]; then
+		echo "$SD_PACKAGE_PREVIOUS"
+	elif [ "$1" = 19 ]; then
+		echo "1.8"
+	else
+		echo "1.3 1.8"
+	fi
+}

@@ -6,8 +6,8 @@
 # preloaded, the regression suite run against it (pg_regress from the build
 # environment, over TCP: the server and every file it loads are the
 # package's), then the package purged and every file it installed checked
-# gone.  Then, for each earlier release of $SD_PACKAGE_PREVIOUS (default
-# "1.3 1.8", built by scripts/package.sh NN X.Y into dist/release-X.Y/): that
+# gone.  Then, for each earlier release package_previous names (1.3 and
+# 1.8; 1.8 alone on 19; SD_PACKAGE_PREVIOUS), built by scripts/package.sh NN X.Y into dist/release-X.Y/): that
 # package installed, data deleted under it, this package installed over it
 # while the server runs; ALTER EXTENSION UPDATE must refuse until the server
 # is restarted (it still runs the old library), then succeed, every row
@@ -17,6 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
+. scripts/common.sh
 major=${1:?usage: scripts/package_test.sh MAJOR}
 cache=${SD_CHROOT_ROOT:-/var/cache/softdelete}
 port=$((5580 + major))
@@ -162,7 +163,7 @@ SELECT string_agg(x, ' ') FROM (
 	UNION ALL SELECT 'part=' || count(*) || '/' || count(*) FILTER (WHERE gone) FROM part
 	UNION ALL SELECT 'archived=' || count(*) FROM note_archive) s(x);"
 new_version=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" softdelete.control)
-for previous in ${SD_PACKAGE_PREVIOUS-1.3 1.8}; do
+for previous in $(package_previous "$major"); do
 	[ "$previous" = "$new_version" ] && continue
 	old=$(ls "$top"/dist/release-"$previous"/postgresql-"$major"-softdelete_*.deb 2>/dev/null | tail -1)
 	[ -n "$old" ] || { echo "package_test: no dist/release-$previous/postgresql-$major-softdelete_*.deb: run scripts/package.sh $major $previous" >&2; exit 1; }

@@ -35,7 +35,7 @@ failed=()
 package_suite() {
 	local r
 	bash scripts/package.sh "$1" || return 1
-	for r in ${SD_PACKAGE_PREVIOUS-1.3 1.8}; do
+	for r in $(package_previous "$1"); do
 		bash scripts/package.sh "$1" "$r" >/dev/null || return 1
 	done
 	bash scripts/package_test.sh "$1"
