@@ -40,8 +40,8 @@ PG_CFLAGS   += -Wall -Wextra -Werror -Wno-unused-parameter \
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# Every object depends on the one header.
-$(OBJS): src/softdelete.h src/compat.h
+# Every object depends on the headers (each .c includes those of the files it calls).
+$(OBJS): $(wildcard src/*.h)
 
 # The suites one at a time (scripts/test.sh runs all three and reports each).
 .PHONY: regresscheck isolationcheck tapcheck fuzzcheck clientcheck layercheck dist

@@ -46,7 +46,11 @@
 #include "lib/stringinfo.h"
 #include "utils/syscache.h"
 
-#include "softdelete.h"
+#include "access.h"
+#include "catalog.h"
+#include "compat.h"
+#include "sql.h"
+#include "state.h"
 
 PG_FUNCTION_INFO_V1(softdelete_grant_access);
 PG_FUNCTION_INFO_V1(softdelete_revoke_access);

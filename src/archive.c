@@ -64,7 +64,16 @@
 #include "utils/syscache.h"
 #include "utils/xid8.h"
 
-#include "softdelete.h"
+#include "access.h"
+#include "archive.h"
+#include "archive_schema.h"
+#include "catalog.h"
+#include "compat.h"
+#include "deletions.h"
+#include "keys.h"
+#include "state.h"
+#include "statement.h"
+#include "triggers.h"
 
 PG_FUNCTION_INFO_V1(softdelete_archive);
 

@@ -43,7 +43,13 @@
 #include "utils/ruleutils.h"
 #include "utils/timestamp.h"
 
-#include "softdelete.h"
+#include "archive_restore.h"
+#include "archive_schema.h"
+#include "catalog.h"
+#include "compat.h"
+#include "keys.h"
+#include "sql.h"
+#include "state.h"
 
 /* Quoted, comma-separated names of rel's primary key columns. */
 static char *

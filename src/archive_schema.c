@@ -50,7 +50,10 @@
 #include "utils/syscache.h"
 #include "utils/xid8.h"
 
-#include "softdelete.h"
+#include "archive_schema.h"
+#include "catalog.h"
+#include "compat.h"
+#include "sql.h"
 
 /* Metadata columns of every archive table, in this order. */
 const SdMetaColumn sd_meta[SD_META_COLUMNS] =

@@ -70,7 +70,8 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
-#include "softdelete.h"
+#include "catalog.h"
+#include "compat.h"
 
 /* softdelete.registry's columns */
 #define Anum_registry_relid			1

@@ -76,7 +76,18 @@
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
-#include "softdelete.h"
+#include "access.h"
+#include "archive_schema.h"
+#include "catalog.h"
+#include "compat.h"
+#include "ddl.h"
+#include "deletions.h"
+#include "keys.h"
+#include "redirect.h"
+#include "sql.h"
+#include "stamp.h"
+#include "state.h"
+#include "triggers.h"
 
 static void sd_guard_new_child(Oid child);
 PG_FUNCTION_INFO_V1(softdelete_on_drop);

@@ -58,7 +58,9 @@
 #include "utils/timestamp.h"
 #include "utils/xid8.h"
 
-#include "softdelete.h"
+#include "catalog.h"
+#include "deletions.h"
+#include "state.h"
 
 PG_FUNCTION_INFO_V1(softdelete_deleting);
 PG_FUNCTION_INFO_V1(softdelete_deletions_arrived);

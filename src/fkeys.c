@@ -85,7 +85,16 @@
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
-#include "softdelete.h"
+#include "archive_restore.h"
+#include "catalog.h"
+#include "compat.h"
+#include "fkeys.h"
+#include "keys.h"
+#include "sql.h"
+#include "stamp.h"
+#include "state.h"
+#include "statement.h"
+#include "triggers.h"
 
 PG_FUNCTION_INFO_V1(softdelete_fk);
 

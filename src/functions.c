@@ -51,7 +51,19 @@
 #include "utils/ruleutils.h"
 #include "utils/timestamp.h"
 
-#include "softdelete.h"
+#include "access.h"
+#include "archive_restore.h"
+#include "archive_schema.h"
+#include "catalog.h"
+#include "compat.h"
+#include "ddl.h"
+#include "functions.h"
+#include "indexes.h"
+#include "keys.h"
+#include "sql.h"
+#include "stamp.h"
+#include "state.h"
+#include "triggers.h"
 
 PG_FUNCTION_INFO_V1(softdelete_enable);
 PG_FUNCTION_INFO_V1(softdelete_enable_archive);

@@ -49,7 +49,11 @@
 #include "utils/regproc.h"
 #include "utils/syscache.h"
 
-#include "softdelete.h"
+#include "catalog.h"
+#include "compat.h"
+#include "indexes.h"
+#include "sql.h"
+#include "stamp.h"
 
 /* Does expression node (over the table, varno 1) read column attno? */
 static bool

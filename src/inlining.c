@@ -42,7 +42,8 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
-#include "softdelete.h"
+#include "catalog.h"
+#include "inlining.h"
 
 /* ---------------------------------------------------------------------
  * SQL functions the planner would inline

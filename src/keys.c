@@ -57,7 +57,10 @@
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
-#include "softdelete.h"
+#include "catalog.h"
+#include "keys.h"
+#include "sql.h"
+#include "stamp.h"
 
 /* ---------------------------------------------------------------------
  * The foreign keys that reference a relation, cached

@@ -61,7 +61,15 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
-#include "softdelete.h"
+#include "access.h"
+#include "catalog.h"
+#include "compat.h"
+#include "fkeys.h"
+#include "redirect.h"
+#include "sql.h"
+#include "stamp.h"
+#include "state.h"
+#include "statement.h"
 
 PG_FUNCTION_INFO_V1(softdelete_guard);
 

@@ -42,7 +42,8 @@
 #include "utils/varlena.h"
 #include "utils/wait_event.h"
 
-#include "softdelete.h"
+#include "retention.h"
+#include "state.h"
 
 PGDLLEXPORT void softdelete_retention_launcher(Datum arg);
 PGDLLEXPORT void softdelete_retention_worker(Datum arg);

@@ -31,7 +31,18 @@
 #include "utils/lsyscache.h"
 #include "utils/plancache.h"
 
-#include "softdelete.h"
+#include "access.h"
+#include "archive.h"
+#include "catalog.h"
+#include "compat.h"
+#include "ddl.h"
+#include "deletions.h"
+#include "inlining.h"
+#include "keys.h"
+#include "redirect.h"
+#include "retention.h"
+#include "state.h"
+#include "visibility.h"
 
 PG_MODULE_MAGIC;
 

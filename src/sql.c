@@ -48,7 +48,7 @@
 
 #include "parser/parse_coerce.h"
 
-#include "softdelete.h"
+#include "sql.h"
 
 /* schema.table, quoted as needed */
 char *

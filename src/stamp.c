@@ -40,7 +40,9 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
-#include "softdelete.h"
+#include "catalog.h"
+#include "stamp.h"
+#include "state.h"
 
 /* The types a flag column may have. */
 bool

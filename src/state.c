@@ -24,7 +24,7 @@
 #include "utils/lsyscache.h"
 #include "utils/plancache.h"
 
-#include "softdelete.h"
+#include "state.h"
 
 /*
  * Settings (softdelete.c defines them).  These are the values as SET; what
@@ -204,7 +204,7 @@ int			sd_reads_all_depth = 0;
 
 /*
  * What restore and purge ask of the statement they run, for table
- * sd_exempt_relid (softdelete.h): every query planned for it until it
+ * sd_exempt_relid (state.h): every query planned for it until it
  * starts to execute, so the rule actions the rewriter adds (DO ALSO) too;
  * statements its triggers run are planned later, without it.
  */

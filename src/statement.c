@@ -55,7 +55,8 @@
 #include "utils/syscache.h"
 #include "utils/xid8.h"
 
-#include "softdelete.h"
+#include "compat.h"
+#include "statement.h"
 
 /*
  * Give rri's trigger list the trigger name as its last entry (moved there if

@@ -44,7 +44,12 @@
 #include "utils/ruleutils.h"
 #include "utils/timestamp.h"
 
-#include "softdelete.h"
+#include "access.h"
+#include "catalog.h"
+#include "compat.h"
+#include "keys.h"
+#include "sql.h"
+#include "triggers.h"
 
 /*
  * Run sql, CREATE or DROP TRIGGER on table relid (in SPI), as the table's

@@ -50,7 +50,16 @@
 #include "utils/tuplestore.h"
 #include "utils/xid8.h"
 
-#include "softdelete.h"
+#include "access.h"
+#include "archive_restore.h"
+#include "catalog.h"
+#include "compat.h"
+#include "deletions.h"
+#include "functions.h"
+#include "keys.h"
+#include "sql.h"
+#include "stamp.h"
+#include "state.h"
 
 PG_FUNCTION_INFO_V1(softdelete_undo);
 PG_FUNCTION_INFO_V1(softdelete_trash);

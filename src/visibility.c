@@ -87,7 +87,14 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
-#include "softdelete.h"
+#include "access.h"
+#include "catalog.h"
+#include "compat.h"
+#include "redirect.h"
+#include "sql.h"
+#include "stamp.h"
+#include "state.h"
+#include "visibility.h"
 
 typedef struct SdWalkContext
 {
