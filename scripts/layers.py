@@ -13,8 +13,9 @@ src/compat.h last).  From the code:
   down the list.
 - headers: x.h includes only headers of files listed below x whose
   declarations x.h itself names; it declares only what x.c defines; every
-  .c but softdelete.c's top floor and undo.c has a header, and no header
-  is without its .c (compat.h aside).
+  .c that other files call has a header (those only SQL or core call, such
+  as the top floor, need none), and no header is without its .c (compat.h
+  aside).
 
 Prints the call edges, then every violation; exits 1 when there is one.
 Usage: layers.py SRC_DIR [README]"""
@@ -136,8 +137,10 @@ for f in cfiles:
     for h in inc:
         if h != n and pos[h] <= pos[n]:
             problems.append(f"{n}.c includes {h}.h, which is not below it")
-    if n not in htext and n not in ('softdelete', 'undo'):
-        problems.append(f"{n}.c has no header {n}.h")
+    if n not in htext:
+        callers = sorted(g for g in edges if n in edges[g])
+        if callers:
+            problems.append(f"{n}.c has no header {n}.h, and {', '.join(c + '.c' for c in callers)} call it")
 for h, text in htext.items():
     inc = includes(text)
     need = used(text, h)

@@ -41,6 +41,20 @@ typedef struct SdTable
 	int32		by_typmod;		/* ... and typmod */
 } SdTable;
 
+/* softdelete.registry's columns */
+#define Anum_registry_relid			1
+#define Anum_registry_mode			2
+#define Anum_registry_column_name	3
+#define Anum_registry_archive		4
+#define Anum_registry_versions		5
+#define Anum_registry_enabled_at	6
+#define Anum_registry_retention		7	/* from 1.3 on */
+#define Anum_registry_deleted_by	8	/* from 1.6 on */
+#define Anum_registry_live_indexes	9	/* from 1.8 on */
+#define Anum_registry_deleted_indexes 10	/* from 1.8 on */
+#define Natts_registry				10	/* at most: 6 before 1.3, 7 before 1.6,
+										 * 8 before 1.8 */
+
 /* Bumped whenever a cached answer may have changed: dependent caches compare it. */
 extern uint64 sd_catalog_generation;
 
@@ -54,16 +68,8 @@ extern Oid	sd_catalog_archive_of(Oid archive);
 extern bool sd_catalog_lookup(Oid relid, SdTable *out);
 extern List *sd_catalog_roots(void);
 extern Oid	sd_catalog_registry_relid(bool missing_ok);
-extern void sd_catalog_link_archive(Oid live, Oid archive, bool link);
-extern void sd_catalog_register(Oid relid, SdMode mode, const char *column_name,
-								Oid archive, bool versions);
-extern void sd_catalog_unregister(Oid relid);
-extern bool sd_catalog_set_deleted_by(Oid relid, const char *column);
-extern bool sd_catalog_live_indexes(Oid relid, List **rebuilt, List **deleted);
-extern bool sd_catalog_set_live_indexes(Oid relid, List *rebuilt,
-										List *deleted);
-extern void sd_catalog_rename_column(Oid relid, const char *newname);
-extern bool sd_catalog_set_retention(Oid relid, Datum keep, bool isnull);
+extern List *sd_catalog_registered(void);
+extern void sd_catalog_decode_row(HeapTuple tup, TupleDesc desc, SdTable *t);
 extern void sd_catalog_invalidate(Oid relid);
 extern void sd_require_flag_column(const SdTable *t);
 #define SD_CITUS_DISTRIBUTED 'd'

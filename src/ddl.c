@@ -84,6 +84,7 @@
 #include "deletions.h"
 #include "keys.h"
 #include "redirect.h"
+#include "registry.h"
 #include "sql.h"
 #include "stamp.h"
 #include "state.h"
@@ -104,7 +105,7 @@ sd_check_flag_nullability(Oid relid, const SdTable *t, const char *colname)
 	List	   *made;
 
 	if (colname == NULL || strcmp(colname, NameStr(t->column_name)) != 0 ||
-		!sd_catalog_live_indexes(t->root, &rebuilt, &made))
+		!sd_registry_live_indexes(t->root, &rebuilt, &made))
 		return;
 	ereport(ERROR,
 			(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
@@ -415,11 +416,11 @@ sd_register_arrived(Oid relid, List *args)
 		attno = get_attnum(relid, name);
 		if (attno == InvalidAttrNumber || !sd_flag_type_ok(get_atttype(relid, attno)))
 			return;
-		sd_catalog_register(relid, SD_MODE_FLAG, name, InvalidOid, false);
+		sd_registry_add(relid, SD_MODE_FLAG, name, InvalidOid, false);
 		/* (1.6) the column that records who deleted */
 		if (list_length(args) >= 3 &&
 			get_attnum(relid, strVal(lthird(args))) > 0)
-			(void) sd_catalog_set_deleted_by(relid, strVal(lthird(args)));
+			(void) sd_registry_set_deleted_by(relid, strVal(lthird(args)));
 	}
 	else
 	{
@@ -431,8 +432,8 @@ sd_register_arrived(Oid relid, List *args)
 		{
 			if (!sd_archive_looks_like_archive(archive) || !SD_TABLE_OWNERCHECK(archive))
 				return;
-			sd_catalog_register(relid, SD_MODE_ARCHIVE, NULL, archive, versions);
-			sd_catalog_link_archive(relid, archive, true);
+			sd_registry_add(relid, SD_MODE_ARCHIVE, NULL, archive, versions);
+			sd_registry_link_archive(relid, archive, true);
 		}
 		else
 		{
@@ -942,7 +943,7 @@ sd_ddl_after(Node *parsetree, SdUtility *u)
 {
 	if (OidIsValid(u->renamed_rel))
 	{
-		sd_catalog_rename_column(u->renamed_rel, u->renamed_to);
+		sd_registry_rename_column(u->renamed_rel, u->renamed_to);
 		/* the TRUNCATE guards carry the registration, the column's name too */
 		CommandCounterIncrement();
 		SPI_connect();
@@ -950,7 +951,7 @@ sd_ddl_after(Node *parsetree, SdUtility *u)
 		SPI_finish();
 	}
 	if (OidIsValid(u->renamed_by_rel) &&
-		sd_catalog_set_deleted_by(u->renamed_by_rel, u->renamed_by_to))
+		sd_registry_set_deleted_by(u->renamed_by_rel, u->renamed_by_to))
 	{
 		CommandCounterIncrement();
 		SPI_connect();
@@ -1039,7 +1040,7 @@ softdelete_on_drop(PG_FUNCTION_ARGS)
 						(errmsg("archive table %s is kept", sd_qualified_name(t.archive))));
 			enabled = lappend_oid(enabled, relid);
 		}
-		sd_catalog_unregister(relid);
+		sd_registry_remove(relid);
 		sd_access_forget(relid);
 	}
 	/* (1.7) the log's rows of enabled tables dropped, in one pass */

@@ -60,6 +60,7 @@
 #include "functions.h"
 #include "indexes.h"
 #include "keys.h"
+#include "registry.h"
 #include "sql.h"
 #include "stamp.h"
 #include "state.h"
@@ -191,7 +192,7 @@ sd_prepare_deleted_by(Oid relid, const char *flag, const char *colname)
 					 errmsg("column \"%s\" of table \"%s\" has type %s, which the actor (text) does not convert to",
 							colname, get_rel_name(relid), format_type_be(type))));
 	}
-	if (!sd_catalog_set_deleted_by(relid, colname))
+	if (!sd_registry_set_deleted_by(relid, colname))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("deleted_by needs version 1.6 of the extension"),
@@ -339,7 +340,7 @@ softdelete_enable(PG_FUNCTION_ARGS)
 	sd_unique_keys(relid, colname, replace_unique);
 	SPI_finish();
 
-	sd_catalog_register(relid, SD_MODE_FLAG, colname, InvalidOid, false);
+	sd_registry_add(relid, SD_MODE_FLAG, colname, InvalidOid, false);
 	CommandCounterIncrement();
 	if (deleted_by != NULL)
 	{
@@ -535,8 +536,8 @@ softdelete_enable_archive(PG_FUNCTION_ARGS)
 	SPI_finish();
 
 	archive = get_relname_relid(archname, nsp);
-	sd_catalog_link_archive(relid, archive, true);
-	sd_catalog_register(relid, SD_MODE_ARCHIVE, NULL, archive, versions);
+	sd_registry_link_archive(relid, archive, true);
+	sd_registry_add(relid, SD_MODE_ARCHIVE, NULL, archive, versions);
 	PG_RETURN_OID(archive);
 }
 
@@ -583,8 +584,8 @@ softdelete_disable(PG_FUNCTION_ARGS)
 				(errmsg("archive table %s is kept", sd_qualified_name(t.archive))));
 
 	if (t.mode == SD_MODE_ARCHIVE)
-		sd_catalog_link_archive(relid, t.archive, false);
-	sd_catalog_unregister(relid);
+		sd_registry_link_archive(relid, t.archive, false);
+	sd_registry_remove(relid);
 
 	/* keys to this table no longer need checking by softdelete (19 on) */
 	if (t.mode == SD_MODE_FLAG)
@@ -1023,7 +1024,7 @@ softdelete_set_retention(PG_FUNCTION_ARGS)
 					 errdetail("A boolean flag does not say when a row was deleted.")));
 	}
 	LockRelationOid(relid, ShareUpdateExclusiveLock);
-	if (!sd_catalog_set_retention(relid, PG_GETARG_DATUM(1), PG_ARGISNULL(1)))
+	if (!sd_registry_set_retention(relid, PG_GETARG_DATUM(1), PG_ARGISNULL(1)))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("the softdelete extension's SQL is older than 1.3"),
@@ -1034,7 +1035,7 @@ softdelete_set_retention(PG_FUNCTION_ARGS)
 /*
  * softdelete.ref_needed(): the WHEN of the trigger softdelete_ref.  True
  * from 19 on, where core's check of a new reference reads the referenced
- * table's index without the planner, so softdelete checks it (fkeys.c).
+ * table's index without the planner, so softdelete checks it (fk_trigger.c).
  */
 Datum
 softdelete_ref_needed(PG_FUNCTION_ARGS)

@@ -52,6 +52,7 @@
 #include "catalog.h"
 #include "compat.h"
 #include "indexes.h"
+#include "registry.h"
 #include "sql.h"
 #include "stamp.h"
 
@@ -128,7 +129,7 @@ sd_live_indexes_build(Oid relid, const char *colname)
 	sd_flag_describe(relid, colname, &t);
 	live = sd_flag_sql(quote_identifier(colname), &t, false);
 	deleted = sd_flag_sql(quote_identifier(colname), &t, true);
-	sd_catalog_live_indexes(relid, &rebuilt, &made);
+	sd_registry_live_indexes(relid, &rebuilt, &made);
 
 	foreach(lc, find_all_inheritors(relid, AccessExclusiveLock, NULL))
 	{
@@ -202,7 +203,7 @@ sd_live_indexes_build(Oid relid, const char *colname)
 	foreach(lc, sql)
 		sd_spi_exec(lfirst(lc), SPI_OK_UTILITY);
 	CommandCounterIncrement();
-	return sd_catalog_set_live_indexes(relid, rebuilt, made);
+	return sd_registry_set_live_indexes(relid, rebuilt, made);
 }
 
 /* The index a qualified name recorded by build names now, if any. */
@@ -283,7 +284,7 @@ sd_live_indexes_give_back(Oid relid, const char *colname)
 	List	   *sql = NIL;
 	ListCell   *lc;
 
-	if (!sd_catalog_live_indexes(relid, &rebuilt, &made))
+	if (!sd_registry_live_indexes(relid, &rebuilt, &made))
 		return;
 	tree = find_all_inheritors(relid, AccessExclusiveLock, NULL);
 
