@@ -20,8 +20,8 @@
  * restored exactly those rows.  Any refusal is an error: the function's
  * changes go with it.
  *
- * Calls: access.c, archive_restore.c, catalog.c, deletions.c, functions.c,
- * keys.c, sql.c, stamp.c, state.c.
+ * Calls: access.c, archive_restore.c, catalog.c, deletions.c,
+ * restore_purge.c, keys.c, sql.c, stamp.c, state.c.
  *
  *-------------------------------------------------------------------------
  */
@@ -55,8 +55,8 @@
 #include "catalog.h"
 #include "compat.h"
 #include "deletions.h"
-#include "functions.h"
 #include "keys.h"
+#include "restore_purge.h"
 #include "sql.h"
 #include "stamp.h"
 #include "state.h"
