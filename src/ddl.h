@@ -9,7 +9,6 @@
 #define SOFTDELETE_DDL_H
 
 #include "archive_schema.h"
-#include "catalog.h"
 
 /* What a utility statement must be followed by (sd_ddl_before fills it). */
 typedef struct SdUtility
@@ -32,9 +31,6 @@ typedef struct SdUtility
 extern void sd_ddl_before(Node *parsetree, const char *query_string,
 						  SdUtility *u);
 extern void sd_ddl_after(Node *parsetree, SdUtility *u);
-extern void sd_refuse_archive_table(Oid relid);
-extern void sd_check_foreign_tables(Oid root, Oid tree, SdMode mode,
-									const char *column);
 extern void sd_refuse_citus(Oid relid, char kind, const char *what,
 							const char *why);
 

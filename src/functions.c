@@ -59,6 +59,7 @@
 #include "catalog.h"
 #include "compat.h"
 #include "ddl.h"
+#include "ddl_tree.h"
 #include "indexes.h"
 #include "keys.h"
 #include "registry.h"
