@@ -3,7 +3,7 @@ EXTENSION    = softdelete
 EXTVERSION   = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
 MODULE_big   = softdelete
 OBJS         = src/softdelete.o src/functions.o src/restore_purge.o src/ddl.o src/ddl_alter.o src/ddl_tree.o src/inlining.o \
-               src/visibility.o src/subquery.o src/redirect.o src/fkeys.o src/fk_trigger.o src/fk_exec.o src/archive_restore.o \
+               src/visibility.o src/subquery.o src/redirect.o src/redirect_exec.o src/fkeys.o src/fk_trigger.o src/fk_exec.o src/archive_restore.o \
                src/archive.o src/archive_schema.o src/triggers.o src/keys.o \
                src/stamp.o src/access.o src/registry.o src/catalog.o src/statement.o src/sql.o src/state.o \
                src/retention.o src/deletions.o src/undo.o src/indexes.o

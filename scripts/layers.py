@@ -11,6 +11,7 @@ src/compat.h last).  From the code:
   the headers of the files whose declarations it names: none it does not
   use, none it reaches only through another header.  Every include goes
   down the list.
+- comments: each .c's comment names exactly the files it calls.
 - headers: x.h includes only headers of files listed below x whose
   declarations x.h itself names; it declares only what x.c defines; every
   .c that other files call has a header (those only SQL or core call, such
@@ -83,6 +84,25 @@ for f in sorted(edges, key=pos.get):
         print(f"{f}.c -> {g}.c: {', '.join(sorted(names))}")
         if pos[g] <= pos[f]:
             problems.append(f"{f}.c calls {g}.c, which is not below it: {', '.join(sorted(names))}")
+
+
+# each file's comment says what it calls: a paragraph "Calls: a.c, b.c"
+# ("Top floor: calls ..."; "Ground floor: calls nothing of softdelete's")
+for f in cfiles:
+    n = name(f)
+    text = open(f).read()
+    head = text[:text.index('*/')]
+    m = re.search(r'^ \* (?:Calls:|Top floor: calls|Ground floor: calls)(.*?)(?:\n \*\n|\Z)', head,
+                  flags=re.M | re.S)
+    if m is None:
+        problems.append(f"{n}.c's comment has no paragraph \"Calls: ...\"")
+        continue
+    said = set(re.findall(r'(\w+)\.c\b', m.group(1)))
+    real = set(edges.get(n, {}))
+    if said - real:
+        problems.append(f"{n}.c's comment says it calls {', '.join(sorted(s + '.c' for s in said - real))}, which it does not")
+    if real - said:
+        problems.append(f"{n}.c's comment does not say it calls {', '.join(sorted(s + '.c' for s in real - said))}")
 
 
 # what each header declares

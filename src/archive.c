@@ -22,7 +22,8 @@
  * loads it and _PG_init refuses: the DELETE fails instead of losing rows.
  *
  * Calls: access.c (erasure), archive_schema.c (the metadata columns),
- * catalog.c, keys.c (the rules of foreign keys), statement.c, state.c.
+ * catalog.c, deletions.c (the rows counted), keys.c (the rules of foreign
+ * keys), statement.c, state.c.
  *
  *-------------------------------------------------------------------------
  */

@@ -9,7 +9,7 @@
  * Called by ddl.c, before the statement (and after it, for a retyped
  * flag).
  *
- * Calls: triggers.c, stamp.c, registry.c, catalog.c.
+ * Calls: triggers.c, registry.c, catalog.c.
  *
  *-------------------------------------------------------------------------
  */

@@ -35,8 +35,7 @@
  * it, are the planner's and the executor's share (fkeys.c).
  *
  * Calls: fk_exec.c (the statements), archive_restore.c (restore cascades
- * into archive-mode children), triggers.c, keys.c, stamp.c, catalog.c,
- * state.c.
+ * into archive-mode children), keys.c, stamp.c, catalog.c, state.c.
  *
  *-------------------------------------------------------------------------
  */

@@ -20,7 +20,7 @@
  * ri_PerformCheck does.
  *
  *
- * Calls: triggers.c, keys.c, stamp.c, catalog.c, statement.c, sql.c.
+ * Calls: keys.c, stamp.c, catalog.c, statement.c, sql.c.
  *
  *-------------------------------------------------------------------------
  */

@@ -11,7 +11,8 @@
  * need ownership of the table, as ALTER TABLE does.  Every bad argument is
  * refused before anything changes.
  *
- * Calls: restore_purge.c (argument checks), ddl.c, indexes.c,
+ * Calls: restore_purge.c (argument checks), ddl.c, ddl_tree.c (the checks
+ * of every table of a tree), indexes.c,
  * archive_schema.c, triggers.c, keys.c, stamp.c, access.c, registry.c,
  * catalog.c, sql.c, state.c.
  *

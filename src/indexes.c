@@ -21,7 +21,7 @@
  * columns and tables followed) without the live-rows predicate, and drops
  * the ones made.
  *
- * Calls: catalog.c, sql.c, stamp.c.
+ * Calls: registry.c (what it rebuilt, recorded), catalog.c, sql.c, stamp.c.
  *
  *-------------------------------------------------------------------------
  */

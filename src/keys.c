@@ -5,7 +5,7 @@
  *		that it holds, the rules soft delete sets for them (checked by enable
  *		and again at each delete), and unique keys over live rows.
  *
- * Calls: catalog.c, sql.c.
+ * Calls: stamp.c, catalog.c, sql.c.
  *
  *-------------------------------------------------------------------------
  */

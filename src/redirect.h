@@ -12,13 +12,9 @@
 
 #include "catalog.h"
 
-struct QueryDesc;
-
-#define SD_MERGE_DELETE "softdelete: DELETE action"
 extern void sd_stamp_actor_of_update(Query *query, const SdTable *t);
 extern void sd_redirect_delete(Query *query, const SdTable *t, bool filtered);
 extern void sd_redirect_merge(Query *query, const SdTable *t, bool filtered);
 extern void sd_check_truncate(List *relids, bool hard);
-extern void sd_redirect_executor_start(struct QueryDesc *qd, int eflags);
 
 #endif							/* SOFTDELETE_REDIRECT_H */

@@ -5,9 +5,9 @@
  *		entry point, each a few lines that call into the files that own the
  *		concern (and call the previous hook itself).
  *
- * Top floor: calls visibility.c, inlining.c, ddl.c, redirect.c, archive.c,
- * catalog.c, keys.c, retention.c (registers the worker), state.c; nothing
- * calls into it.
+ * Top floor: calls visibility.c, inlining.c, ddl.c, redirect_exec.c,
+ * archive.c, keys.c, access.c, deletions.c, catalog.c, retention.c
+ * (registers the worker), state.c; nothing calls into it.
  *
  *-------------------------------------------------------------------------
  */
@@ -39,7 +39,7 @@
 #include "deletions.h"
 #include "inlining.h"
 #include "keys.h"
-#include "redirect.h"
+#include "redirect_exec.h"
 #include "retention.h"
 #include "state.h"
 #include "visibility.h"

@@ -7,7 +7,7 @@
  *		writes into it; and the instants a stamp (rounded to the column's
  *		precision, in UTC for a timestamp without time zone) stands for.
  *
- * Calls: catalog.c.
+ * Calls: catalog.c, state.c.
  *
  *-------------------------------------------------------------------------
  */

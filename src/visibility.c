@@ -52,7 +52,7 @@
  *
  * Calls: subquery.c (a reference made a subquery: FULL JOIN sides, MERGE
  * sources, as_of), access.c (grants), catalog.c, redirect.c (DELETE into a
- * soft delete), sql.c, stamp.c, state.c.
+ * soft delete), stamp.c, state.c.
  *
  *-------------------------------------------------------------------------
  */
