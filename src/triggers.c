@@ -91,7 +91,7 @@ sd_trigger_ddl(Oid relid, const char *sql)
 }
 
 /*
- * The trigger softdelete_fk (fkeys.c) of one flag-mode table: create it,
+ * The trigger softdelete_fk (fk_trigger.c) of one flag-mode table: create it,
  * unless it exists (the partitions of a partitioned table get clones), or
  * drop it (in SPI).  Its WHEN clause names the flag column, so ALTER TYPE
  * of that column drops it first and creates it again.
@@ -303,7 +303,7 @@ sd_guard_needs_column(Oid relid)
  * The registration as the TRUNCATE guard's arguments: 'flag', column, or
  * 'archive', archive table, 'versions' or ''.  They travel with the table
  * in a dump of it alone (pg_dump -t, -n), which carries no registry row:
- * the restore's CREATE TRIGGER registers the table again (ddl.c).
+ * the restore's CREATE TRIGGER registers the table again (ddl_tree.c).
  */
 static char *
 sd_registration_args(Oid relid, SdMode mode, bool versions,
