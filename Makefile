@@ -57,6 +57,7 @@ clientcheck:
 	bash scripts/clients.sh
 layercheck:
 	python3 scripts/layers.py src
+	python3 scripts/layers_test.py src README.md
 
 # The PGXN distribution softdelete-X.Y.Z.zip (git archive of HEAD), META.json
 # checked first; scripts/dist.sh --check also builds and tests it unpacked.
